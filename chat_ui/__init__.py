@@ -1,0 +1,1 @@
+"""Services and reusable widgets of the chat product."""

@@ -1,0 +1,63 @@
+"""Settings from the environment (or a ``.env`` file), per SPEC section 3."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PRODUCT_NAME = 'NiceChat'
+
+
+class Settings(BaseSettings):
+    """Everything the app reads from its environment."""
+
+    model_config = SettingsConfigDict(env_file='.env', env_file_encoding='utf-8', extra='ignore')
+
+    data_dir: Path = Field(default=Path('data'), alias='CHAT_DATA_DIR')
+    database_url: str | None = None
+    init_admin_secret: str | None = None
+    storage_secret: str | None = None
+    upload_dir: Path | None = None
+    chat_language: Literal['zh-CN', 'en'] | None = None
+    session_hours: int = Field(default=24 * 7, alias='CHAT_SESSION_HOURS')
+
+    def resolved_database_url(self) -> str:
+        """The configured URL, or a SQLite file under the data directory."""
+        if self.database_url:
+            return self.database_url
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        return f'sqlite:///{(self.data_dir / "chat.db").resolve()}'
+
+    def resolved_upload_dir(self) -> Path:
+        path = (self.upload_dir or self.data_dir / 'uploads').resolve()
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    def resolved_storage_secret(self) -> str:
+        """The configured secret, or one generated once and kept under the data directory."""
+        if self.storage_secret:
+            return self.storage_secret
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        path = self.data_dir / 'storage_secret'
+        if not path.exists():
+            path.write_text(secrets.token_urlsafe(48), encoding='utf-8')
+            path.chmod(0o600)
+        return path.read_text(encoding='utf-8').strip()
+
+
+_settings: Settings | None = None
+
+
+def set_settings(settings: Settings) -> None:
+    global _settings
+    _settings = settings
+
+
+def get_settings() -> Settings:
+    if _settings is None:
+        raise RuntimeError('settings are not loaded')
+    return _settings

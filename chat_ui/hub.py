@@ -1,0 +1,81 @@
+"""The one live-event hub: ``publish(user_id, event)`` and a per-client subscription.
+
+Delivery is in-process through ``nicegui.Event`` (a subscription made inside a page ends when its client is
+deleted). ``Transport`` is the seam for a Redis pub/sub backend that would carry the same events between
+several server processes: it only has to call ``Hub.deliver`` for what it receives.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from nicegui import Event
+
+BROADCAST = 0
+
+
+@dataclass(frozen=True, slots=True)
+class SessionEnded:
+    session_id: int
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class PresenceChanged:
+    user_id: int
+    online: bool
+
+
+@dataclass(frozen=True, slots=True)
+class UserChanged:
+    """A user's flags changed (muted, banned) or the user was added."""
+
+    user_id: int
+
+
+class Transport(Protocol):
+    def send(self, user_id: int, event: Any) -> None: ...
+
+
+class Hub:
+    """Routes events to the clients subscribed for a user id (``BROADCAST`` reaches every subscriber)."""
+
+    def __init__(self) -> None:
+        self._events: dict[int, Event] = {}
+        self.transport: Transport = self
+
+    def subscribe(self, user_id: int, callback: Callable[[Any], Any]) -> None:
+        """Call ``callback(event)`` for events to this user and broadcasts, until the current client is deleted."""
+        self._event_for(user_id).subscribe(callback, expect_args=True)
+        self._event_for(BROADCAST).subscribe(callback, expect_args=True)
+
+    def publish(self, user_id: int, event: Any) -> None:
+        self.transport.send(user_id, event)
+
+    def broadcast(self, event: Any) -> None:
+        self.transport.send(BROADCAST, event)
+
+    def send(self, user_id: int, event: Any) -> None:
+        """The in-process transport: deliver right here."""
+        self.deliver(user_id, event)
+
+    def deliver(self, user_id: int, event: Any) -> None:
+        target = self._events.get(user_id)
+        if target is not None:
+            target.emit(event)
+        if user_id != BROADCAST and target is not None and not target.callbacks:
+            del self._events[user_id]
+
+    def subscriber_count(self, user_id: int) -> int:
+        target = self._events.get(user_id)
+        return len(target.callbacks) if target else 0
+
+    def _event_for(self, user_id: int) -> Event:
+        if user_id not in self._events:
+            self._events[user_id] = Event()
+        return self._events[user_id]
+
+
+hub = Hub()

@@ -1,0 +1,17 @@
+"""Wire the services for one server process: settings, database engine, migrations, live state."""
+
+from __future__ import annotations
+
+from db import engine as db_engine
+from db.migrate import upgrade
+
+from .config import Settings, set_settings
+from .presence import presence
+
+
+def configure(settings: Settings) -> None:
+    """Load settings, open the database and bring its schema up to date."""
+    set_settings(settings)
+    engine = db_engine.configure(settings.resolved_database_url())
+    upgrade(engine)
+    presence.reset()

@@ -1,0 +1,1 @@
+"""Database layer: engine, SQLModel tables, migrations glue and query functions. Imports no UI."""

@@ -1,0 +1,90 @@
+"""SQLModel tables. Times are naive UTC; every string column has a maximum length."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import mysql
+from sqlmodel import Field, SQLModel
+
+MYSQL_TABLE_ARGS = {'mysql_charset': 'utf8mb4', 'mysql_collate': 'utf8mb4_unicode_ci'}
+Timestamp = sa.DateTime().with_variant(mysql.DATETIME(fsp=6), 'mysql', 'mariadb')
+BinaryKey = sa.String(128).with_variant(mysql.VARCHAR(128, collation='utf8mb4_bin'), 'mysql', 'mariadb')
+BigId = sa.BigInteger().with_variant(sa.Integer(), 'sqlite')
+
+USERNAME_MAX = 32
+MESSAGE_MAX = 5000
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class User(SQLModel, table=True):
+    __tablename__ = 'users'
+    __table_args__ = MYSQL_TABLE_ARGS
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=USERNAME_MAX)
+    name_key: str = Field(sa_column=sa.Column(BinaryKey, nullable=False, unique=True))
+    password_hash: str = Field(max_length=255)
+    is_admin: bool = Field(default=False)
+    is_muted: bool = Field(default=False)
+    is_banned: bool = Field(default=False, index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=Timestamp)
+    last_login_at: datetime | None = Field(default=None, sa_type=Timestamp)
+    last_login_ip: str | None = Field(default=None, max_length=45)
+    last_login_device: str | None = Field(default=None, max_length=255)
+
+
+class UserSession(SQLModel, table=True):
+    """A server-side login session; the browser holds only the random token, the DB its SHA-256."""
+
+    __tablename__ = 'user_sessions'
+    __table_args__ = MYSQL_TABLE_ARGS
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    user_id: int = Field(foreign_key='users.id', index=True, ondelete='CASCADE')
+    created_at: datetime = Field(default_factory=utcnow, sa_type=Timestamp)
+    expires_at: datetime = Field(sa_type=Timestamp)
+    revoked_at: datetime | None = Field(default=None, sa_type=Timestamp)
+    revoke_reason: str | None = Field(default=None, max_length=16)
+    ip: str | None = Field(default=None, max_length=45)
+    user_agent: str | None = Field(default=None, max_length=255)
+
+
+class LoginThrottle(SQLModel, table=True):
+    """Failed-login count per submitted name (existing or not, so nothing reveals which names exist)."""
+
+    __tablename__ = 'login_throttles'
+    __table_args__ = MYSQL_TABLE_ARGS
+
+    name_key: str = Field(sa_column=sa.Column(BinaryKey, primary_key=True))
+    failures: int = Field(default=0)
+    locked_until: datetime | None = Field(default=None, sa_type=Timestamp)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=Timestamp)
+
+
+class Message(SQLModel, table=True):
+    """One message of a one-to-one conversation, which is keyed by its two user ids in ascending order."""
+
+    __tablename__ = 'messages'
+    __table_args__ = (
+        sa.Index('ix_messages_conversation', 'user_lo', 'user_hi', 'id'),
+        sa.Index('ix_messages_user_hi', 'user_hi', 'id'),
+        MYSQL_TABLE_ARGS,
+    )
+
+    id: int | None = Field(default=None, sa_column=sa.Column(BigId, primary_key=True, autoincrement=True))
+    user_lo: int = Field(foreign_key='users.id', ondelete='CASCADE')
+    user_hi: int = Field(foreign_key='users.id', ondelete='CASCADE')
+    sender_id: int = Field(foreign_key='users.id', ondelete='CASCADE')
+    kind: str = Field(default='text', max_length=8)
+    body: str | None = Field(default=None, sa_type=sa.Text)
+    file_key: str | None = Field(default=None, max_length=36)
+    file_name: str | None = Field(default=None, max_length=255)
+    file_mime: str | None = Field(default=None, max_length=64)
+    file_size: int | None = Field(default=None, sa_type=sa.BigInteger)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=Timestamp)

@@ -1,0 +1,53 @@
+"""Queries on users."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from .models import User
+
+
+def get_user(session: Session, *, user_id: int) -> User | None:
+    return session.get(User, user_id)
+
+
+def get_user_by_key(session: Session, *, name_key: str) -> User | None:
+    return session.exec(select(User).where(User.name_key == name_key)).first()
+
+
+def create_user(session: Session, *, username: str, name_key: str, password_hash: str, is_admin: bool = False) -> User:
+    """Insert a user; a taken name raises ``sqlalchemy.exc.IntegrityError``."""
+    user = User(username=username, name_key=name_key, password_hash=password_hash, is_admin=is_admin)
+    session.add(user)
+    session.flush()
+    return user
+
+
+def admin_exists(session: Session) -> bool:
+    return session.exec(select(User.id).where(col(User.is_admin).is_(True)).limit(1)).first() is not None
+
+
+def record_login(session: Session, *, user_id: int, at: datetime, ip: str | None, device: str | None) -> None:
+    user = session.get(User, user_id)
+    if user is not None:
+        user.last_login_at = at
+        user.last_login_ip = ip
+        user.last_login_device = device
+
+
+def set_password_hash(session: Session, *, user_id: int, password_hash: str) -> None:
+    user = session.get(User, user_id)
+    if user is not None:
+        user.password_hash = password_hash
+
+
+def list_contacts(session: Session, *, exclude_user_id: int) -> Sequence[User]:
+    """Every chat user who is not banned, not an admin and not the given user, by name."""
+    return session.exec(
+        select(User)
+        .where(User.id != exclude_user_id, col(User.is_banned).is_(False), col(User.is_admin).is_(False))
+        .order_by(User.username)
+    ).all()

@@ -1,0 +1,42 @@
+"""Start the chat server: ``python main.py [--host H] [--port P] [--native]``."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from nicegui import ui
+
+import pages
+from chat_ui import setup
+from chat_ui.config import PRODUCT_NAME, Settings
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=f'{PRODUCT_NAME}: real-time chat server')
+    parser.add_argument('--host', default='127.0.0.1', help='interface to listen on (default: 127.0.0.1)')
+    parser.add_argument('--port', type=int, default=8080, help='port to listen on (default: 8080)')
+    parser.add_argument('--native', action='store_true', help='open the app in a desktop window (pywebview)')
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str]) -> None:
+    args = parse_args(argv)
+    settings = Settings()
+    setup.configure(settings)
+    pages.register_all()
+    ui.run(
+        host=args.host,
+        port=args.port,
+        title=PRODUCT_NAME,
+        favicon='💬',
+        reload=False,
+        show=False,
+        storage_secret=settings.resolved_storage_secret(),
+        show_welcome_message=False,
+    )
+
+
+if __name__ == '__main__':
+    main([] if os.environ.get('NICEGUI_USER_SIMULATION') else sys.argv[1:])

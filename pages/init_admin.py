@@ -1,0 +1,60 @@
+"""/init_admin: create the single administrator, guarded by INIT_ADMIN_SECRET."""
+
+from __future__ import annotations
+
+from nicegui import ui
+
+from chat_ui import auth
+from chat_ui.config import get_settings
+from chat_ui.errors import ChatError
+from chat_ui.forms import error_banner, show, submit_button, text_field
+from chat_ui.i18n import t
+from chat_ui.testid import testid
+from chat_ui.theme import auth_card
+
+
+def register() -> None:
+    @ui.page('/init_admin')
+    async def init_admin_page() -> None:
+        expected = get_settings().init_admin_secret
+        exists = await auth.admin_exists()
+        with auth_card('init_title'):
+            if exists:
+                testid(ui.label(t('init_closed')), 'init-closed').classes(
+                    'w-full text-gray-700 bg-amber-50 rounded-lg px-3 py-3'
+                )
+                ui.link(t('goto_login'), '/login').classes('text-primary font-medium no-underline')
+                return
+            if not expected:
+                testid(ui.label(t('init_disabled')), 'init-error').props('role=alert').classes(
+                    'w-full text-sm text-red-700 bg-red-50 rounded-lg px-3 py-3'
+                )
+                return
+            ui.label(t('init_intro')).classes('text-sm text-gray-600')
+            secret = text_field(t('init_secret'), 'init-secret', password=True, max_length=256)
+            username = text_field(t('username'), 'init-username', hint=t('username_rules'), max_length=64)
+            password = text_field(
+                t('password'), 'init-password', password=True, hint=t('password_rules'), max_length=256
+            )
+            error = error_banner('init-error')
+            button = submit_button(t('init_submit'), 'init-submit')
+
+        async def submit() -> None:
+            button.props('loading')
+            try:
+                await auth.init_admin(
+                    secret=secret.value or '',
+                    expected_secret=get_settings().init_admin_secret,
+                    username=username.value or '',
+                    password=password.value or '',
+                    password2=password.value or '',
+                )
+            except ChatError as refusal:
+                show(error, t(refusal.key, **refusal.params))
+                return
+            finally:
+                button.props(remove='loading')
+            ui.navigate.to('/login?notice=admin_created')
+
+        button.on_click(submit)
+        password.on('keydown.enter', submit)

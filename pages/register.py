@@ -1,0 +1,41 @@
+"""/register: create an account, then go to /login."""
+
+from __future__ import annotations
+
+from nicegui import ui
+
+from chat_ui import auth
+from chat_ui.errors import ChatError
+from chat_ui.forms import error_banner, show, submit_button, text_field
+from chat_ui.i18n import t
+from chat_ui.theme import auth_card
+
+
+def register() -> None:
+    @ui.page('/register')
+    def register_page() -> None:
+        with auth_card('register_title'):
+            username = text_field(t('username'), 'register-username', hint=t('username_rules'), max_length=64)
+            password = text_field(
+                t('password'), 'register-password', password=True, hint=t('password_rules'), max_length=256
+            )
+            password2 = text_field(t('password_again'), 'register-password2', password=True, max_length=256)
+            error = error_banner('register-error')
+            button = submit_button(t('register_submit'), 'register-submit')
+            with ui.row().classes('w-full justify-center gap-1 text-sm'):
+                ui.label(t('have_account')).classes('text-gray-500')
+                ui.link(t('goto_login'), '/login').classes('text-primary font-medium no-underline')
+
+        async def submit() -> None:
+            button.props('loading')
+            try:
+                await auth.register(username.value or '', password.value or '', password2.value or '')
+            except ChatError as refusal:
+                show(error, t(refusal.key, **refusal.params))
+                return
+            finally:
+                button.props(remove='loading')
+            ui.navigate.to('/login?notice=registered')
+
+        button.on_click(submit)
+        password2.on('keydown.enter', submit)

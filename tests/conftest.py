@@ -1,0 +1,107 @@
+"""Shared fixtures: a fresh database per test on SQLite and on MariaDB (no mocks)."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pymysql
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+from sqlmodel import SQLModel
+
+from db import engine as db_engine
+from db.migrate import upgrade
+
+MARIADB_HOST = os.environ.get('TEST_MARIADB_HOST', '127.0.0.1')
+MARIADB_PORT = int(os.environ.get('TEST_MARIADB_PORT', '3306'))
+MARIADB_USER = os.environ.get('TEST_MARIADB_USER', 'root')
+MARIADB_PASSWORD = os.environ.get('TEST_MARIADB_PASSWORD', '')
+REQUIRE_ALL = os.environ.get('CHAT_TESTS_REQUIRE_ALL') == '1'
+
+_skipped: list[str] = []
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.skipped:
+        _skipped.append(report.nodeid)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """With CHAT_TESTS_REQUIRE_ALL=1 (CI), a skipped MariaDB or browser test fails the run."""
+    if REQUIRE_ALL and _skipped and exitstatus == 0:
+        session.exitstatus = 1
+        print(f'\nCHAT_TESTS_REQUIRE_ALL=1 but {len(_skipped)} tests were skipped: {_skipped[:5]}')
+
+
+def skip_or_fail(reason: str) -> None:
+    if REQUIRE_ALL:
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
+def _mariadb_connect(database: str | None = None) -> pymysql.Connection:
+    return pymysql.connect(
+        host=MARIADB_HOST,
+        port=MARIADB_PORT,
+        user=MARIADB_USER,
+        password=MARIADB_PASSWORD,
+        database=database,
+        charset='utf8mb4',
+        connect_timeout=3,
+    )
+
+
+@pytest.fixture(scope='session')
+def mariadb_database() -> Iterator[str]:
+    """A MariaDB database created for this test run (migrated once) and dropped after it."""
+    name = f'chat_test_{uuid.uuid4().hex[:12]}'
+    try:
+        connection = _mariadb_connect()
+    except pymysql.MySQLError as error:
+        skip_or_fail(f'MariaDB is not reachable at {MARIADB_HOST}:{MARIADB_PORT}: {error}')
+    with connection.cursor() as cursor:
+        cursor.execute(f'CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci')
+    connection.close()
+    password = f':{MARIADB_PASSWORD}' if MARIADB_PASSWORD else ''
+    url = f'mysql+pymysql://{MARIADB_USER}{password}@{MARIADB_HOST}:{MARIADB_PORT}/{name}'
+    upgrade(db_engine.build_engine(url))
+    try:
+        yield url
+    finally:
+        connection = _mariadb_connect()
+        with connection.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS `{name}`')
+        connection.close()
+
+
+def _empty_tables(engine: Engine) -> None:
+    with engine.begin() as connection:
+        connection.execute(text('SET FOREIGN_KEY_CHECKS=0'))
+        for table in reversed(SQLModel.metadata.sorted_tables):
+            connection.execute(text(f'DELETE FROM `{table.name}`'))
+        connection.execute(text('SET FOREIGN_KEY_CHECKS=1'))
+
+
+@pytest.fixture(params=['sqlite', pytest.param('mariadb', marks=pytest.mark.mariadb)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh, migrated, empty database: a SQLite file, or the test run's MariaDB database emptied."""
+    if request.param == 'sqlite':
+        return f'sqlite:///{tmp_path / "test.db"}'
+    url: str = request.getfixturevalue('mariadb_database')
+    engine = db_engine.build_engine(url)
+    _empty_tables(engine)
+    engine.dispose()
+    return url
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    """The process engine pointed at a fresh database with the newest schema."""
+    configured = db_engine.configure(database_url)
+    upgrade(configured)
+    yield configured
+    configured.dispose()

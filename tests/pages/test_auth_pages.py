@@ -1,0 +1,145 @@
+from collections.abc import Callable
+
+import pytest
+from nicegui.testing import User
+
+from chat_ui import auth, clock
+
+from .conftest import ADMIN_SECRET, fail_login, login, register, route_navigation, submit_login
+
+
+async def test_visitor_is_sent_to_login(user: User) -> None:
+    await user.open('/')
+    await user.should_see('login-username')
+    await user.should_see('goto-register')
+
+
+async def test_register_then_login_then_logout(user: User) -> None:
+    await register(user, 'alice')
+    await user.should_see('Account created')
+    await login(user, 'alice')
+    await user.should_see('current-user')
+    await user.should_see('alice')
+    user.find('logout').click()
+    await user.should_see('login-notice')
+    await user.should_see('You have signed out')
+    await user.open('/')
+    await user.should_see('login-username')
+
+
+async def test_duplicate_name_stays_on_page(user: User) -> None:
+    await register(user, 'bob')
+    await user.open('/register')
+    user.find('register-username').type('BOB')
+    user.find('register-password').type('other123')
+    user.find('register-password2').type('other123')
+    user.find('register-submit').click()
+    await user.should_see('This username is already taken')
+    await user.should_see('register-submit')
+
+
+@pytest.mark.parametrize(
+    ('name', 'password', 'message'),
+    [
+        ('', 'secret123', 'Please choose a username'),
+        ('<img src=x onerror=alert(1)>', 'secret123', 'may only contain'),
+        ('x' * 40, 'secret123', 'too long'),
+        ('carl', 'letters', 'both letters and digits'),
+    ],
+)
+async def test_bad_registration_input(user: User, name: str, password: str, message: str) -> None:
+    await user.open('/register')
+    user.find('register-username').type(name)
+    user.find('register-password').type(password)
+    user.find('register-password2').type(password)
+    user.find('register-submit').click()
+    await user.should_see(message)
+    await user.should_see('register-submit')
+
+
+async def test_wrong_password_captcha_then_lock(user: User, monkeypatch: pytest.MonkeyPatch) -> None:
+    await register(user, 'dora')
+    for attempt in range(1, 4):
+        await fail_login(user, 'dora', attempt)
+        await user.should_see('Wrong username or password')
+    await user.should_see('login-captcha')
+    user.find('login-password').type('secret123')
+    user.find('login-captcha').type('????')
+    user.find('login-submit').click()
+    await user.should_see('The code does not match the picture')
+    await user.should_not_see('current-user')
+    await login(user, 'dora', 'secret123')
+    await user.should_see('type the code in the picture')
+
+
+async def test_lock_after_five_failures(user: User, monkeypatch: pytest.MonkeyPatch) -> None:
+    await register(user, 'emma')
+    monkeypatch.setattr('chat_ui.captcha_challenge.Challenge.accepts', lambda self, attempt: True)
+    for attempt in range(1, 6):
+        await fail_login(user, 'emma', attempt)
+    await user.should_see('Try again in 60 s')
+    user.find('login-password').type('secret123')
+    await submit_login(user)
+    await user.should_see('Try again in 6')
+    await user.should_not_see('current-user')
+    real_now = clock.now
+    monkeypatch.setattr(clock, 'now', lambda: real_now() + auth.LOCK_FOR)
+    user.find('login-password').type('secret123')
+    user.find('login-captcha').type('ABCD')
+    user.find('login-submit').click()
+    await user.should_see('current-user')
+
+
+async def test_unknown_name_gets_the_same_message(user: User) -> None:
+    await fail_login(user, 'nobody', 1)
+    await user.should_see('Wrong username or password')
+
+
+async def test_second_login_kicks_the_first(user: User, create_user: Callable[[], User]) -> None:
+    await register(user, 'fred')
+    await login(user, 'fred')
+    await user.should_see('current-user')
+    other = create_user()
+    route_navigation(user, other)
+    await login(other, 'fred')
+    await other.should_see('current-user', retries=30)
+    await user.should_see('signed in on another device', retries=30)
+
+
+async def test_init_admin_flow(user: User, create_user: Callable[[], User]) -> None:
+    await user.open('/init_admin')
+    user.find('init-secret').type('wrong')
+    user.find('init-username').type('root')
+    user.find('init-password').type('admin123')
+    user.find('init-submit').click()
+    await user.should_see('The setup secret is wrong')
+    user.find('init-secret').clear().type(ADMIN_SECRET)
+    user.find('init-username').clear().type('Administrator')
+    user.find('init-submit').click()
+    await user.should_see('is reserved')
+    user.find('init-username').clear().type('root')
+    user.find('init-submit').click()
+    await user.should_see('Administrator account created')
+    await login(user, 'root', 'admin123')
+    await user.should_see('admin-users')
+    second = create_user()
+    await second.open('/init_admin')
+    await second.should_see('init-closed')
+    await second.should_not_see('init-secret')
+
+
+async def test_init_admin_refuses_without_secret(user: User, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr('chat_ui.config.get_settings', lambda: type('S', (), {'init_admin_secret': None})())
+    monkeypatch.setattr('pages.init_admin.get_settings', lambda: type('S', (), {'init_admin_secret': None})())
+    await user.open('/init_admin')
+    await user.should_see('INIT_ADMIN_SECRET')
+    await user.should_not_see('init-secret')
+
+
+async def test_admin_page_refuses_normal_user(user: User) -> None:
+    await register(user, 'gina')
+    await login(user, 'gina')
+    await user.should_see('current-user')
+    await user.open('/admin')
+    await user.should_not_see('admin-users')
+    await user.should_see('current-user')

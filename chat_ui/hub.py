@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol
 
 from nicegui import Event
@@ -33,6 +34,40 @@ class UserChanged:
     """A user's flags changed (muted, banned) or the user was added."""
 
     user_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class MessageView:
+    """A message as pages show it (plain data)."""
+
+    id: int
+    sender_id: int
+    recipient_id: int
+    kind: str
+    body: str | None
+    file_key: str | None
+    file_name: str | None
+    file_mime: str | None
+    file_size: int | None
+    created_at: datetime
+
+    def peer_of(self, user_id: int) -> int:
+        return self.recipient_id if self.sender_id == user_id else self.sender_id
+
+
+@dataclass(frozen=True, slots=True)
+class MessageCreated:
+    message: MessageView
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryCleared:
+    user_a: int
+    user_b: int
+    by_user_id: int
+
+    def involves(self, user_id: int, peer_id: int) -> bool:
+        return {self.user_a, self.user_b} == {user_id, peer_id}
 
 
 class Transport(Protocol):
@@ -67,6 +102,10 @@ class Hub:
             target.emit(event)
         if user_id != BROADCAST and target is not None and not target.callbacks:
             del self._events[user_id]
+
+    def reset(self) -> None:
+        """Forget every subscription (a fresh app in the same process, e.g. between tests)."""
+        self._events.clear()
 
     def subscriber_count(self, user_id: int) -> int:
         target = self._events.get(user_id)

@@ -6,6 +6,7 @@ from db import engine as db_engine
 from db.migrate import upgrade
 
 from .config import Settings, set_settings
+from .hub import hub
 from .presence import presence
 
 
@@ -15,3 +16,4 @@ def configure(settings: Settings) -> None:
     engine = db_engine.configure(settings.resolved_database_url())
     upgrade(engine)
     presence.reset()
+    hub.reset()

@@ -1,15 +1,24 @@
-"""/: the chat page for signed-in users."""
+"""/: the chat page: contacts on the left, the conversation on the right (one at a time on phones)."""
 
 from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
 
 from fastapi.responses import RedirectResponse
 from nicegui import context, ui
 
-from chat_ui import auth
+from chat_ui import auth, messaging
 from chat_ui.guard import PageSession, forget_token
-from chat_ui.i18n import t
+from chat_ui.hub import HistoryCleared, MessageCreated, PresenceChanged, hub
+from chat_ui.messaging import ContactView
 from chat_ui.presence import presence
 from chat_ui.theme import signed_in_frame
+from chat_ui.widgets.chat_pane import ChatPane
+from chat_ui.widgets.contact_list import ContactList
+
+LIST_CLASSES = 'w-full md:w-80 md:min-w-[20rem] h-full bg-white border-r'
+PANE_CLASSES = 'flex-1 h-full min-w-0'
 
 
 def register() -> None:
@@ -18,15 +27,53 @@ def register() -> None:
         session = await PageSession.open(admin=False)
         if isinstance(session, RedirectResponse):
             return session
-        presence.attach(context.client, user_id=session.info.user_id, session_id=session.info.session_id)
+        me = session.info.user_id
+        client = context.client
+        presence.attach(client, user_id=me, session_id=session.info.session_id)
+        contacts = await messaging.list_contacts(user_id=me)
 
         async def logout() -> None:
             await auth.logout(session.token)
             forget_token()
             ui.navigate.to('/login?notice=logout')
 
-        with signed_in_frame('app_name', username=session.info.username, on_logout=logout):
-            with ui.column().classes('w-full items-center justify-center py-24 text-gray-500'):
-                ui.icon('chat_bubble_outline').classes('text-6xl text-gray-300')
-                ui.label(t('chat_placeholder'))
+        async def open_chat(contact: ContactView) -> None:
+            contact_list.set_active(contact.user_id)
+            show_pane(True)
+            await pane.open(replace(contact, online=presence.is_online(contact.user_id)))
+
+        def show_pane(pane_visible: bool) -> None:
+            """On phones only one column shows at a time."""
+            list_column.classes(replace=LIST_CLASSES + (' hidden md:flex' if pane_visible else ''))
+            pane.root.classes(replace=PANE_CLASSES + ('' if pane_visible else ' hidden md:flex'))
+
+        def go_back() -> None:
+            contact_list.set_active(None)
+            pane.close()
+            show_pane(False)
+
+        client.content.classes('p-0 gap-0')
+        with signed_in_frame('app_name', username=session.info.username, on_logout=session.guarded(logout)):
+            with ui.row().classes('w-full h-[calc(100dvh-3.5rem)] gap-0 no-wrap'):
+                with ui.column().classes(LIST_CLASSES) as list_column:
+                    contact_list = ContactList(contacts, on_select=session.guarded(open_chat))
+                pane = ChatPane(user_id=me, guard=session.guarded, on_back=go_back)
+        show_pane(False)
+
+        def on_event(event: Any) -> None:
+            if isinstance(event, PresenceChanged):
+                contact_list.set_online(event.user_id, event.online)
+                if pane.peer and pane.peer.user_id == event.user_id:
+                    pane.set_peer_online(event.online)
+            elif isinstance(event, MessageCreated):
+                peer_id = event.message.peer_of(me)
+                is_open = pane.peer is not None and pane.peer.user_id == peer_id
+                if is_open:
+                    pane.receive(event.message)
+                contact_list.note_message(peer_id, unread=not is_open)
+            elif isinstance(event, HistoryCleared) and pane.peer and event.involves(me, pane.peer.user_id):
+                pane.history_cleared()
+
+        hub.subscribe(me, on_event)
+        client.on_connect(pane.catch_up)
         return None

@@ -1,0 +1,184 @@
+"""Conversations: send (check, then write, then publish), load windows, search, clear."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from nicegui import run
+from sqlmodel import Session
+
+from db import messages as message_queries
+from db import users as user_queries
+from db.engine import session_scope
+from db.models import MESSAGE_MAX, Message
+
+from .errors import ChatError
+from .highlight import keyword_pattern
+from .hub import HistoryCleared, MessageCreated, MessageView, hub
+from .presence import presence
+
+WINDOW = 50
+SEARCH_SHOWN = 200
+KEYWORD_MAX = 100
+
+
+@dataclass(frozen=True, slots=True)
+class ContactView:
+    user_id: int
+    username: str
+    online: bool
+    last_message_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    keyword: str
+    count: int
+    messages: list[MessageView]
+
+
+def to_view(message: Message) -> MessageView:
+    assert message.id is not None
+    recipient = message.user_hi if message.sender_id == message.user_lo else message.user_lo
+    return MessageView(
+        id=message.id,
+        sender_id=message.sender_id,
+        recipient_id=recipient,
+        kind=message.kind,
+        body=message.body,
+        file_key=message.file_key,
+        file_name=message.file_name,
+        file_mime=message.file_mime,
+        file_size=message.file_size,
+        created_at=message.created_at,
+    )
+
+
+def check_peer(db: Session, *, user_id: int, peer_id: int) -> None:
+    """The peer must be another existing chat user who is not banned."""
+    peer = user_queries.get_user(db, user_id=peer_id)
+    if peer is None or peer_id == user_id or peer.is_banned or peer.is_admin:
+        raise ChatError('peer_unavailable')
+
+
+def check_sender(db: Session, *, sender_id: int, peer_id: int) -> None:
+    """The sender must exist, not be muted or banned, and write to an available peer."""
+    sender = user_queries.get_user(db, user_id=sender_id)
+    if sender is None or sender.is_banned:
+        raise ChatError('peer_unavailable')
+    if sender.is_muted:
+        raise ChatError('muted')
+    check_peer(db, user_id=sender_id, peer_id=peer_id)
+
+
+def normalize_text(text: str) -> str | None:
+    """The text to send, or None when there is nothing to send; too long raises."""
+    if not text or not text.strip():
+        return None
+    if len(text) > MESSAGE_MAX:
+        raise ChatError('message_too_long', max=MESSAGE_MAX)
+    return text.strip('\n\r ')
+
+
+def publish_message(view: MessageView) -> None:
+    """Push a stored message to both people's open pages (the sender's other tabs included)."""
+    event = MessageCreated(message=view)
+    hub.publish(view.sender_id, event)
+    if view.recipient_id != view.sender_id:
+        hub.publish(view.recipient_id, event)
+
+
+def _store_text(sender_id: int, peer_id: int, text: str) -> MessageView:
+    with session_scope() as db:
+        check_sender(db, sender_id=sender_id, peer_id=peer_id)
+        message = message_queries.add_message(db, sender_id=sender_id, recipient_id=peer_id, body=text)
+        return to_view(message)
+
+
+async def send_text(*, sender_id: int, peer_id: int, text: str) -> MessageView | None:
+    """Store a text message, then publish it; returns None for empty text."""
+    body = normalize_text(text)
+    if body is None:
+        return None
+    view = await run.io_bound(_store_text, sender_id, peer_id, body)
+    assert view is not None
+    publish_message(view)
+    return view
+
+
+def _load_window(user_id: int, peer_id: int, before_id: int | None, limit: int) -> list[MessageView]:
+    with session_scope() as db:
+        check_peer(db, user_id=user_id, peer_id=peer_id)
+        rows = message_queries.window(db, user_a=user_id, user_b=peer_id, limit=limit, before_id=before_id)
+        return [to_view(m) for m in rows]
+
+
+async def load_window(
+    *, user_id: int, peer_id: int, before_id: int | None = None, limit: int = WINDOW
+) -> list[MessageView]:
+    """A page of the conversation, oldest first: the newest ``limit`` messages, or those before ``before_id``."""
+    return await run.io_bound(_load_window, user_id, peer_id, before_id, limit) or []
+
+
+def _load_after(user_id: int, peer_id: int, after_id: int) -> list[MessageView]:
+    with session_scope() as db:
+        rows = message_queries.after(db, user_a=user_id, user_b=peer_id, after_id=after_id, limit=1000)
+        return [to_view(m) for m in rows]
+
+
+async def load_after(*, user_id: int, peer_id: int, after_id: int) -> list[MessageView]:
+    """Messages newer than ``after_id`` (to catch up after a reconnect)."""
+    return await run.io_bound(_load_after, user_id, peer_id, after_id) or []
+
+
+def _search(user_id: int, peer_id: int, keyword: str) -> SearchResult:
+    pattern = keyword_pattern(keyword)
+    with session_scope() as db:
+        check_peer(db, user_id=user_id, peer_id=peer_id)
+        rows = message_queries.text_candidates(db, user_a=user_id, user_b=peer_id, keyword=keyword)
+        hits = [m for m in rows if m.body and pattern.search(m.body)]
+        return SearchResult(keyword=keyword, count=len(hits), messages=[to_view(m) for m in hits[:SEARCH_SHOWN]])
+
+
+async def search(*, user_id: int, peer_id: int, keyword: str) -> SearchResult | None:
+    """Text messages of the conversation containing ``keyword`` (case-insensitive, literal), newest first."""
+    keyword = keyword.strip()
+    if not keyword:
+        return None
+    if len(keyword) > KEYWORD_MAX:
+        raise ChatError('keyword_too_long', max=KEYWORD_MAX)
+    return await run.io_bound(_search, user_id, peer_id, keyword)
+
+
+def _clear(user_id: int, peer_id: int) -> list[str]:
+    with session_scope() as db:
+        check_peer(db, user_id=user_id, peer_id=peer_id)
+        return message_queries.delete_conversation(db, user_a=user_id, user_b=peer_id)
+
+
+async def clear_history(*, user_id: int, peer_id: int) -> list[str]:
+    """Delete the whole conversation for both people; tell both people's open pages. Returns stored file keys."""
+    file_keys = await run.io_bound(_clear, user_id, peer_id) or []
+    event = HistoryCleared(user_a=user_id, user_b=peer_id, by_user_id=user_id)
+    hub.publish(user_id, event)
+    hub.publish(peer_id, event)
+    return file_keys
+
+
+def _contacts(user_id: int) -> list[ContactView]:
+    with session_scope() as db:
+        users = user_queries.list_contacts(db, exclude_user_id=user_id)
+        latest = message_queries.last_message_ids(db, user_id=user_id)
+    contacts = [
+        ContactView(
+            user_id=u.id, username=u.username, online=presence.is_online(u.id), last_message_id=latest.get(u.id, 0)
+        )
+        for u in users
+        if u.id is not None
+    ]
+    return sorted(contacts, key=lambda c: (-c.last_message_id, c.username.casefold()))
+
+
+async def list_contacts(*, user_id: int) -> list[ContactView]:
+    """Everyone the user can chat with: newest conversation first, then by name."""
+    return await run.io_bound(_contacts, user_id) or []

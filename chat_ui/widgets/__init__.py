@@ -1,0 +1,1 @@
+"""Reusable widgets: contact list, chat pane, message bubble, search results, dialogs."""

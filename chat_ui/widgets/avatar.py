@@ -1,0 +1,14 @@
+"""Round initial avatars with a colour that stays the same for a user."""
+
+from __future__ import annotations
+
+from nicegui import ui
+
+_COLORS = ['#e17076', '#7bc862', '#65aadd', '#a695e7', '#ee7aae', '#6ec9cb', '#faa774', '#5caffa']
+
+
+def avatar(name: str, user_id: int, *, size: str = 'md') -> ui.avatar:
+    initial = name[:1].upper() or '?'
+    return ui.avatar(initial, color=_COLORS[user_id % len(_COLORS)], text_color='white', size=size).props(
+        'font-size=0.5'
+    )

@@ -1,0 +1,107 @@
+"""Queries on messages. A conversation is the pair (user_lo, user_hi); rows are ordered by id."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import delete, func, or_
+from sqlmodel import Session, col, select
+
+from .models import Message
+
+
+def pair(user_a: int, user_b: int) -> tuple[int, int]:
+    return (user_a, user_b) if user_a < user_b else (user_b, user_a)
+
+
+def _in_conversation(user_a: int, user_b: int):  # type: ignore[no-untyped-def]
+    lo, hi = pair(user_a, user_b)
+    return (col(Message.user_lo) == lo) & (col(Message.user_hi) == hi)
+
+
+def add_message(
+    session: Session,
+    *,
+    sender_id: int,
+    recipient_id: int,
+    kind: str = 'text',
+    body: str | None = None,
+    file_key: str | None = None,
+    file_name: str | None = None,
+    file_mime: str | None = None,
+    file_size: int | None = None,
+) -> Message:
+    lo, hi = pair(sender_id, recipient_id)
+    message = Message(
+        user_lo=lo,
+        user_hi=hi,
+        sender_id=sender_id,
+        kind=kind,
+        body=body,
+        file_key=file_key,
+        file_name=file_name,
+        file_mime=file_mime,
+        file_size=file_size,
+    )
+    session.add(message)
+    session.flush()
+    return message
+
+
+def window(session: Session, *, user_a: int, user_b: int, limit: int, before_id: int | None = None) -> list[Message]:
+    """Up to ``limit`` messages of the conversation older than ``before_id`` (or the newest), oldest first."""
+    query = select(Message).where(_in_conversation(user_a, user_b))
+    if before_id is not None:
+        query = query.where(col(Message.id) < before_id)
+    rows = session.exec(query.order_by(col(Message.id).desc()).limit(limit)).all()
+    return list(reversed(rows))
+
+
+def after(session: Session, *, user_a: int, user_b: int, after_id: int, limit: int) -> Sequence[Message]:
+    """Messages of the conversation newer than ``after_id``, oldest first."""
+    query = select(Message).where(_in_conversation(user_a, user_b), col(Message.id) > after_id)
+    return session.exec(query.order_by(col(Message.id)).limit(limit)).all()
+
+
+def escape_like(keyword: str) -> str:
+    return keyword.replace('\\', '\\\\').replace('%', '\\%').replace('_', '\\_')
+
+
+def text_candidates(session: Session, *, user_a: int, user_b: int, keyword: str) -> Sequence[Message]:
+    """Text messages whose body contains ``keyword`` by the database's LIKE (a superset the caller refines), newest
+    first. ``%``, ``_`` and ``\\`` in the keyword are literal."""
+    pattern = f'%{escape_like(keyword)}%'
+    query = select(Message).where(
+        _in_conversation(user_a, user_b),
+        col(Message.kind) == 'text',
+        col(Message.body).like(pattern, escape='\\'),
+    )
+    return session.exec(query.order_by(col(Message.id).desc())).all()
+
+
+def delete_conversation(session: Session, *, user_a: int, user_b: int) -> list[str]:
+    """Delete every message between the two users; return the stored file keys they referenced."""
+    keys = session.exec(
+        select(Message.file_key).where(_in_conversation(user_a, user_b), col(Message.file_key).is_not(None))
+    ).all()
+    session.execute(delete(Message).where(_in_conversation(user_a, user_b)))
+    return [key for key in keys if key]
+
+
+def last_message_ids(session: Session, *, user_id: int) -> dict[int, int]:
+    """For each peer the user has talked with, the id of their newest message."""
+    latest: dict[int, int] = {}
+    as_lo = select(Message.user_hi, func.max(Message.id)).where(col(Message.user_lo) == user_id)
+    as_hi = select(Message.user_lo, func.max(Message.id)).where(col(Message.user_hi) == user_id)
+    for query in (as_lo.group_by(col(Message.user_hi)), as_hi.group_by(col(Message.user_lo))):
+        for peer, last_id in session.exec(query).all():
+            latest[peer] = last_id
+    return latest
+
+
+def user_messages(session: Session, *, user_id: int, limit: int, before_id: int | None = None) -> Sequence[Message]:
+    """Every message the user sent or received, newest first (for the admin)."""
+    query = select(Message).where(or_(col(Message.user_lo) == user_id, col(Message.user_hi) == user_id))
+    if before_id is not None:
+        query = query.where(col(Message.id) < before_id)
+    return session.exec(query.order_by(col(Message.id).desc()).limit(limit)).all()

@@ -1,0 +1,181 @@
+import asyncio
+from collections.abc import Callable
+
+from nicegui import ElementFilter, ui
+from nicegui.testing import User
+
+from chat_ui import auth
+from db import users as user_queries
+from db.engine import session_scope
+
+from .conftest import login, route_navigation
+
+
+async def signed_in(user: User, name: str) -> None:
+    await auth.register(name, 'secret123', 'secret123')
+    await login(user, name)
+    await user.should_see('contact-list', retries=30)
+
+
+async def open_chat(user: User, peer: str) -> None:
+    user.find(f'contact-{peer}').click()
+    await user.should_see(marker='chat-input', retries=30)
+
+
+async def send(user: User, text: str) -> None:
+    user.find('chat-input').type(text)
+    user.find('chat-send').click()
+
+
+async def has_bubble(user: User, text: str) -> None:
+    """Wait until a message bubble with exactly this text is on the user's page."""
+    for _ in range(100):
+        if any(body == text for _, body in bubbles(user)):
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError(f'no bubble {text!r} in {bubbles(user)}')
+
+
+def online(user: User, name: str) -> str:
+    (dot,) = user.find(marker=f'presence-{name}').elements
+    return dot.props['data-online']
+
+
+def bubbles(user: User) -> list[tuple[str, str]]:
+    """(data-mine, text) of each message bubble in the open conversation, in order."""
+    result = []
+    with user:
+        found = list(ElementFilter(marker='message', local_scope=False))
+    for bubble in found:
+        body = next(child for child in bubble.descendants() if isinstance(child, ui.label | ui.html))
+        result.append((bubble.props['data-mine'], body.text if isinstance(body, ui.label) else body.content))
+    return result
+
+
+async def three_people(user: User, create_user: Callable[[], User]) -> tuple[User, User, User]:
+    alice, bob, carol = user, create_user(), create_user()
+    route_navigation(alice, bob, carol)
+    for person, name in ((alice, 'alice'), (bob, 'bob'), (carol, 'carol')):
+        await auth.register(name, 'secret123', 'secret123')
+    for person, name in ((alice, 'alice'), (bob, 'bob'), (carol, 'carol')):
+        await login(person, name)
+        await person.should_see('contact-list', retries=30)
+    return alice, bob, carol
+
+
+async def test_message_reaches_the_peer_live_and_nobody_else(user: User, create_user: Callable[[], User]) -> None:
+    alice, bob, carol = await three_people(user, create_user)
+    await open_chat(bob, 'alice')
+    await open_chat(carol, 'alice')
+    await open_chat(alice, 'bob')
+    await send(alice, 'hello bob')
+    await has_bubble(bob, 'hello bob')
+    await alice.should_see('hello bob')
+    await carol.should_not_see('hello bob')
+    assert [m for m, _ in bubbles(alice)] == ['true']
+    assert [m for m, _ in bubbles(bob)] == ['false']
+    await send(bob, 'hi alice')
+    await has_bubble(alice, 'hi alice')
+    assert [m for m, _ in bubbles(alice)] == ['true', 'false']
+
+
+async def test_unread_marker_for_a_closed_conversation(user: User, create_user: Callable[[], User]) -> None:
+    alice, bob, carol = await three_people(user, create_user)
+    await open_chat(bob, 'carol')
+    await open_chat(alice, 'bob')
+    await send(alice, 'are you there?')
+    await has_bubble(alice, 'are you there?')
+    await bob.should_not_see('are you there?')
+    await bob.should_see('1', retries=30)
+
+
+async def test_presence_follows_connections(user: User, create_user: Callable[[], User]) -> None:
+    alice, bob, _ = await three_people(user, create_user)
+    assert online(bob, 'alice') == 'true'
+    assert online(bob, 'carol') == 'true'
+    alice.find('logout').click()
+    await alice.should_see('login-username', retries=30)
+    for _ in range(30):
+        if online(bob, 'alice') == 'false':
+            break
+        await bob.should_see('contact-list')
+    assert online(bob, 'alice') == 'false'
+    await login(alice, 'alice')
+    await alice.should_see('contact-list', retries=30)
+    for _ in range(30):
+        if online(bob, 'alice') == 'true':
+            break
+        await bob.should_see('contact-list')
+    assert online(bob, 'alice') == 'true'
+
+
+async def test_search_highlights_and_counts(user: User, create_user: Callable[[], User]) -> None:
+    alice, bob, _ = await three_people(user, create_user)
+    await open_chat(alice, 'bob')
+    for text in [
+        'Meeting at 10',
+        'no meeting today, MEETING tomorrow',
+        '我爱苹果',
+        'discount 50% off',
+        'a_b and ab',
+        'other',
+    ]:
+        await send(alice, text)
+        await has_bubble(alice, text)
+    alice.find('search-input').type('meeting')
+    alice.find('search-submit').click()
+    await alice.should_see("2 message(s) containing 'meeting'", retries=30)
+    html = [e.content for e in alice.find(kind=ui.html).elements]
+    assert 'no <mark>meeting</mark> today, <mark>MEETING</mark> tomorrow' in html
+    assert '<mark>Meeting</mark> at 10' in html
+    alice.find('search-input').clear().type('苹')
+    alice.find('search-submit').click()
+    await alice.should_see("1 message(s) containing '苹'", retries=30)
+    alice.find('search-input').clear().type('%')
+    alice.find('search-submit').click()
+    await alice.should_see("1 message(s) containing '%'", retries=30)
+    alice.find('search-input').clear().type('_')
+    alice.find('search-submit').click()
+    await alice.should_see("1 message(s) containing '_'", retries=30)
+    alice.find('search-input').clear().type('zebra')
+    alice.find('search-submit').click()
+    await alice.should_see("No messages containing 'zebra'", retries=30)
+
+
+async def test_clear_history_empties_both_panes(user: User, create_user: Callable[[], User]) -> None:
+    alice, bob, _ = await three_people(user, create_user)
+    await open_chat(alice, 'bob')
+    await open_chat(bob, 'alice')
+    await send(alice, 'to be forgotten')
+    await has_bubble(bob, 'to be forgotten')
+    alice.find('clear-history').click()
+    await alice.should_see('Clear all chat history with bob? This cannot be undone!')
+    alice.find('confirm-cancel').click()
+    await alice.should_see('to be forgotten')
+    alice.find('clear-history').click()
+    alice.find('confirm-ok').click()
+    await alice.should_not_see('to be forgotten', retries=30)
+    await bob.should_not_see('to be forgotten', retries=30)
+    await bob.should_see('Chat history cleared')
+    await alice.should_see('Chat history cleared')
+
+
+async def test_muted_user_cannot_send(user: User, create_user: Callable[[], User]) -> None:
+    alice, bob, _ = await three_people(user, create_user)
+    await open_chat(alice, 'bob')
+    await open_chat(bob, 'alice')
+    with session_scope() as db:
+        muted = user_queries.get_user_by_key(db, name_key='alice')
+        assert muted is not None
+        muted.is_muted = True
+    await send(alice, 'can anyone hear me')
+    await alice.should_see('muted', retries=30)
+    await bob.should_not_see('can anyone hear me')
+
+
+async def test_too_long_message_is_refused(user: User, create_user: Callable[[], User]) -> None:
+    alice, bob, _ = await three_people(user, create_user)
+    await open_chat(alice, 'bob')
+    await send(alice, 'x' * 5001)
+    await alice.should_see('too long', retries=30)
+    assert bubbles(alice) == []

@@ -1,0 +1,107 @@
+from typing import Any
+
+import pytest
+from sqlalchemy.engine import Engine
+
+from chat_ui import auth, messaging
+from chat_ui.errors import ChatError
+from chat_ui.highlight import highlight
+from chat_ui.hub import HistoryCleared, MessageCreated, hub
+from db import users as user_queries
+from db.engine import session_scope
+
+
+async def people(*names: str) -> list[int]:
+    return [await auth.register(name, 'secret123', 'secret123') for name in names]
+
+
+def listen(user_id: int) -> list[Any]:
+    events: list[Any] = []
+    hub.subscribe(user_id, events.append)
+    return events
+
+
+async def test_send_stores_then_publishes_to_both(engine: Engine) -> None:
+    hub.reset()
+    a, b, c = await people('alice', 'bob', 'carol')
+    to_a, to_b, to_c = listen(a), listen(b), listen(c)
+    view = await messaging.send_text(sender_id=a, peer_id=b, text='  hello 你好 😀  ')
+    assert view is not None and view.body == 'hello 你好 😀'
+    assert to_a == [MessageCreated(view)] and to_b == [MessageCreated(view)] and to_c == []
+    assert [v.body for v in await messaging.load_window(user_id=b, peer_id=a)] == ['hello 你好 😀']
+
+
+@pytest.mark.parametrize('text', ['', '   ', '\n\n'])
+async def test_empty_text_is_ignored(engine: Engine, text: str) -> None:
+    a, b = await people('alice', 'bob')
+    assert await messaging.send_text(sender_id=a, peer_id=b, text=text) is None
+    assert await messaging.load_window(user_id=a, peer_id=b) == []
+
+
+async def test_refusals_write_nothing(engine: Engine) -> None:
+    hub.reset()
+    a, b = await people('alice', 'bob')
+    events = listen(b)
+    with pytest.raises(ChatError) as info:
+        await messaging.send_text(sender_id=a, peer_id=b, text='x' * 5001)
+    assert info.value.key == 'message_too_long'
+    with pytest.raises(ChatError) as info:
+        await messaging.send_text(sender_id=a, peer_id=a, text='me')
+    assert info.value.key == 'peer_unavailable'
+    with pytest.raises(ChatError) as info:
+        await messaging.send_text(sender_id=a, peer_id=999, text='ghost')
+    assert info.value.key == 'peer_unavailable'
+    with session_scope() as db:
+        user = user_queries.get_user(db, user_id=a)
+        assert user is not None
+        user.is_muted = True
+    with pytest.raises(ChatError) as info:
+        await messaging.send_text(sender_id=a, peer_id=b, text='muted')
+    assert info.value.key == 'muted'
+    assert events == []
+    assert await messaging.load_window(user_id=a, peer_id=b) == []
+
+
+async def test_search_counts_in_python_case_insensitive_literal(engine: Engine) -> None:
+    a, b, c = await people('alice', 'bob', 'carol')
+    for text in ['Meeting', 'meeting MEETING', 'a (b', '50%', 'x_y', 'xy', '我爱苹果']:
+        await messaging.send_text(sender_id=a, peer_id=b, text=text)
+    await messaging.send_text(sender_id=a, peer_id=c, text='meeting elsewhere')
+    result = await messaging.search(user_id=b, peer_id=a, keyword='meeting')
+    assert result is not None and result.count == 2
+    assert [v.body for v in result.messages] == ['meeting MEETING', 'Meeting']
+    for keyword, count in [('(', 1), ('%', 1), ('_', 1), ('苹', 1), ('zzz', 0)]:
+        found = await messaging.search(user_id=a, peer_id=b, keyword=keyword)
+        assert found is not None and found.count == count, keyword
+    assert await messaging.search(user_id=a, peer_id=b, keyword='   ') is None
+    with pytest.raises(ChatError):
+        await messaging.search(user_id=a, peer_id=b, keyword='k' * 101)
+
+
+def test_highlight_escapes_first() -> None:
+    assert highlight('<b>Hi</b> hi', 'hi') == '&lt;b&gt;<mark>Hi</mark>&lt;/b&gt; <mark>hi</mark>'
+    assert highlight('a.b.c', '.') == 'a<mark>.</mark>b<mark>.</mark>c'
+    assert highlight('<img src=x onerror=alert(1)>', 'img') == '&lt;<mark>img</mark> src=x onerror=alert(1)&gt;'
+    assert highlight('我爱苹果', '苹') == '我爱<mark>苹</mark>果'
+
+
+async def test_clear_history_deletes_both_sides_and_tells_both(engine: Engine) -> None:
+    hub.reset()
+    a, b, c = await people('alice', 'bob', 'carol')
+    await messaging.send_text(sender_id=a, peer_id=b, text='one')
+    await messaging.send_text(sender_id=b, peer_id=a, text='two')
+    await messaging.send_text(sender_id=a, peer_id=c, text='stays')
+    to_a, to_b, to_c = listen(a), listen(b), listen(c)
+    await messaging.clear_history(user_id=b, peer_id=a)
+    assert await messaging.load_window(user_id=a, peer_id=b) == []
+    assert [v.body for v in await messaging.load_window(user_id=a, peer_id=c)] == ['stays']
+    event = HistoryCleared(user_a=b, user_b=a, by_user_id=b)
+    assert to_a == [event] and to_b == [event] and to_c == []
+
+
+async def test_contacts_newest_conversation_first(engine: Engine) -> None:
+    a, b, c, d = await people('alice', 'bob', 'carol', 'dave')
+    await messaging.send_text(sender_id=a, peer_id=c, text='hi carol')
+    await messaging.send_text(sender_id=d, peer_id=a, text='hi alice')
+    names = [contact.username for contact in await messaging.list_contacts(user_id=a)]
+    assert names == ['dave', 'carol', 'bob']

@@ -55,7 +55,7 @@ def bubbles(user: User) -> list[tuple[str, str]]:
 async def three_people(user: User, create_user: Callable[[], User]) -> tuple[User, User, User]:
     alice, bob, carol = user, create_user(), create_user()
     route_navigation(alice, bob, carol)
-    for person, name in ((alice, 'alice'), (bob, 'bob'), (carol, 'carol')):
+    for name in ('alice', 'bob', 'carol'):
         await auth.register(name, 'secret123', 'secret123')
     for person, name in ((alice, 'alice'), (bob, 'bob'), (carol, 'carol')):
         await login(person, name)
@@ -80,7 +80,7 @@ async def test_message_reaches_the_peer_live_and_nobody_else(user: User, create_
 
 
 async def test_unread_marker_for_a_closed_conversation(user: User, create_user: Callable[[], User]) -> None:
-    alice, bob, carol = await three_people(user, create_user)
+    alice, bob, _ = await three_people(user, create_user)
     await open_chat(bob, 'carol')
     await open_chat(alice, 'bob')
     await send(alice, 'are you there?')
@@ -110,7 +110,7 @@ async def test_presence_follows_connections(user: User, create_user: Callable[[]
 
 
 async def test_search_highlights_and_counts(user: User, create_user: Callable[[], User]) -> None:
-    alice, bob, _ = await three_people(user, create_user)
+    alice, _, _ = await three_people(user, create_user)
     await open_chat(alice, 'bob')
     for text in [
         'Meeting at 10',
@@ -174,7 +174,7 @@ async def test_muted_user_cannot_send(user: User, create_user: Callable[[], User
 
 
 async def test_too_long_message_is_refused(user: User, create_user: Callable[[], User]) -> None:
-    alice, bob, _ = await three_people(user, create_user)
+    alice, _, _ = await three_people(user, create_user)
     await open_chat(alice, 'bob')
     await send(alice, 'x' * 5001)
     await alice.should_see('too long', retries=30)

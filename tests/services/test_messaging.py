@@ -100,7 +100,7 @@ async def test_clear_history_deletes_both_sides_and_tells_both(engine: Engine) -
 
 
 async def test_contacts_newest_conversation_first(engine: Engine) -> None:
-    a, b, c, d = await people('alice', 'bob', 'carol', 'dave')
+    a, _, c, d = await people('alice', 'bob', 'carol', 'dave')
     await messaging.send_text(sender_id=a, peer_id=c, text='hi carol')
     await messaging.send_text(sender_id=d, peer_id=a, text='hi alice')
     names = [contact.username for contact in await messaging.list_contacts(user_id=a)]

@@ -16,6 +16,17 @@ BRAND_COLOR = '#2b87e3'
 LANGUAGE_LABELS = {'zh-CN': '中文', 'en': 'EN'}
 
 
+SHARED_CSS = """
+mark { background: #fee2e2; color: #dc2626; font-weight: 600; border-radius: 3px; padding: 0 1px; }
+.bg-primary mark { background: #fff; color: #dc2626; }
+"""
+
+
+def install_shared_css() -> None:
+    """Styles no Tailwind class expresses: search matches in red."""
+    ui.add_css(SHARED_CSS, shared=True)
+
+
 def prepare_page(title_key: str) -> Language:
     """Pick this client's language (also for Quasar's own strings), colours and the tab title."""
     client = context.client

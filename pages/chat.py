@@ -17,7 +17,7 @@ from chat_ui.theme import signed_in_frame
 from chat_ui.widgets.chat_pane import ChatPane
 from chat_ui.widgets.contact_list import ContactList
 
-LIST_CLASSES = 'w-full md:w-80 md:min-w-[20rem] h-full bg-white border-r'
+LIST_CLASSES = 'w-full md:w-80 md:min-w-[20rem] h-full bg-white border-r border-gray-200'
 PANE_CLASSES = 'flex-1 h-full min-w-0'
 
 
@@ -44,8 +44,12 @@ def register() -> None:
 
         def show_pane(pane_visible: bool) -> None:
             """On phones only one column shows at a time."""
-            list_column.classes(replace=LIST_CLASSES + (' hidden md:flex' if pane_visible else ''))
-            pane.root.classes(replace=PANE_CLASSES + ('' if pane_visible else ' hidden md:flex'))
+            list_column.classes(
+                add='max-md:hidden' if pane_visible else None, remove=None if pane_visible else 'max-md:hidden'
+            )
+            pane.root.classes(
+                add=None if pane_visible else 'max-md:hidden', remove='max-md:hidden' if pane_visible else None
+            )
 
         def go_back() -> None:
             contact_list.set_active(None)
@@ -58,6 +62,7 @@ def register() -> None:
                 with ui.column().classes(LIST_CLASSES) as list_column:
                     contact_list = ContactList(contacts, on_select=session.guarded(open_chat))
                 pane = ChatPane(user_id=me, guard=session.guarded, on_back=go_back)
+                pane.root.classes(PANE_CLASSES)
         show_pane(False)
 
         def on_event(event: Any) -> None:

@@ -9,6 +9,6 @@ _COLORS = ['#e17076', '#7bc862', '#65aadd', '#a695e7', '#ee7aae', '#6ec9cb', '#f
 
 def avatar(name: str, user_id: int, *, size: str = 'md') -> ui.avatar:
     initial = name[:1].upper() or '?'
-    return ui.avatar(initial, color=_COLORS[user_id % len(_COLORS)], text_color='white', size=size).props(
-        'font-size=0.5'
+    return ui.avatar(initial, color=_COLORS[user_id % len(_COLORS)], text_color='white', size=size).classes(
+        'font-medium'
     )

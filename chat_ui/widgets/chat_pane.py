@@ -41,7 +41,6 @@ class ChatPane:
                 ui.label(t('chat_placeholder')).classes('bg-black/10 text-gray-700 rounded-full px-4 py-1 text-sm')
             with ui.column().classes('w-full h-full gap-0 no-wrap') as self.active:
                 self._build_header(guard, on_back)
-                self._build_search(guard)
                 with ui.scroll_area().classes('w-full flex-1') as self.scroll:
                     with ui.row().classes('w-full justify-center py-2') as self.older_row:
                         testid(
@@ -63,31 +62,33 @@ class ChatPane:
         self.active.set_visibility(False)
 
     def _build_header(self, guard: Guard, on_back: Callable[[], Any]) -> None:
-        with ui.row().classes('w-full items-center gap-3 px-3 py-2 bg-white border-b no-wrap'):
+        with ui.row().classes('w-full items-center gap-2 px-3 py-2 bg-white border-b border-gray-200 no-wrap'):
             ui.button(icon='arrow_back', on_click=on_back).props('flat round dense').classes('md:hidden')
             self.avatar_slot = ui.element('div')
             with ui.column().classes('gap-0 flex-1 min-w-0'):
                 self.peer_label = testid(ui.label(), 'chat-peer').classes('font-semibold truncate')
                 self.peer_status = ui.label().classes('text-xs text-gray-500')
+            self.search_input = testid(ui.input(placeholder=t('search_placeholder')), 'search-input')
+            self.search_input.props('dense outlined rounded clearable maxlength=100').classes('w-36 sm:w-56 md:w-72')
+            self.search_input.on('keydown.enter', guard(self.run_search))
+            self.search_input.on_value_change(lambda e: None if e.value else self.close_search())
+            testid(ui.button(icon='search', on_click=guard(self.run_search)), 'search-submit').props(
+                'flat round dense'
+            ).classes('text-gray-600')
             testid(
                 ui.button(icon='delete_sweep', on_click=guard(self.ask_clear)).props('flat round dense'),
                 'clear-history',
             ).tooltip(t('clear_history')).classes('text-gray-600')
-
-    def _build_search(self, guard: Guard) -> None:
-        with ui.row().classes('w-full items-center gap-2 px-3 py-1.5 bg-white border-b no-wrap'):
-            self.search_input = testid(ui.input(placeholder=t('search_placeholder')), 'search-input')
-            self.search_input.props('dense borderless clearable maxlength=100').classes('flex-1')
-            self.search_input.on('keydown.enter', guard(self.run_search))
-            self.search_input.on_value_change(lambda e: None if e.value else self.close_search())
-            testid(ui.button(icon='search', on_click=guard(self.run_search)), 'search-submit').props('flat round dense')
-        with ui.row().classes('w-full px-4 py-1 bg-amber-50 text-sm no-wrap') as self.search_bar:
+        with ui.row().classes(
+            'w-full px-4 py-1.5 bg-amber-50 border-b border-amber-100 text-sm no-wrap'
+        ) as self.search_bar:
+            ui.icon('manage_search').classes('text-amber-700 text-lg')
             self.search_count = testid(ui.label(), 'search-count').classes('text-gray-700')
             self.search_empty = testid(ui.label(), 'search-empty').classes('text-gray-700')
         self.search_bar.set_visibility(False)
 
     def _build_composer(self, guard: Guard) -> None:
-        with ui.row().classes('w-full items-end gap-2 px-3 py-2 bg-white border-t no-wrap'):
+        with ui.row().classes('w-full items-end gap-2 px-3 py-2 bg-white border-t border-gray-200 no-wrap'):
             self.tools = ui.row().classes('gap-0 no-wrap items-end')
             self.input = testid(ui.textarea(placeholder=t('type_message')), 'chat-input')
             self.input.props('autogrow dense outlined rounded rows=1').classes('flex-1').style('max-height: 40vh')

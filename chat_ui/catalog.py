@@ -85,6 +85,13 @@ EN: dict[str, str] = {
     'muted': 'You have been muted by the administrator and cannot send messages.',
     'peer_unavailable': 'This person is no longer available.',
     'keyword_too_long': 'The search keyword is too long (at most {max} characters).',
+    'attach_file': 'Send a picture or audio file',
+    'file_type_not_allowed': 'This file type is not allowed. Allowed: {types}.',
+    'file_too_large': 'The file is too large (at most {max_mb} MB for this type).',
+    'file_empty': 'The file is empty.',
+    'file_content_mismatch': "The file's content does not match its extension.",
+    'image_unreadable': 'The picture cannot be read (damaged or not really an image).',
+    'image_too_many_pixels': 'The picture has too many pixels (at most {max_mp} megapixels).',
 }
 
 ZH: dict[str, str] = {
@@ -164,6 +171,13 @@ ZH: dict[str, str] = {
     'muted': '您已被管理员禁言，无法发送消息。',
     'peer_unavailable': '该用户已不可用。',
     'keyword_too_long': '搜索关键词过长（最多 {max} 个字符）。',
+    'attach_file': '发送图片或音频',
+    'file_type_not_allowed': '不支持该文件类型。支持：{types}。',
+    'file_too_large': '文件过大（该类型最大 {max_mb} MB）。',
+    'file_empty': '文件为空。',
+    'file_content_mismatch': '文件内容与扩展名不符。',
+    'image_unreadable': '无法读取图片（文件损坏或不是图片）。',
+    'image_too_many_pixels': '图片像素过多（最多 {max_mp} 百万像素）。',
 }
 
 CATALOGS: dict[str, dict[str, str]] = {'en': EN, 'zh-CN': ZH}

@@ -13,6 +13,7 @@ from db.engine import session_scope
 from db.models import MESSAGE_MAX, Message
 
 from .errors import ChatError
+from .file_store import delete_stored
 from .highlight import keyword_pattern
 from .hub import HistoryCleared, MessageCreated, MessageView, hub
 from .presence import presence
@@ -150,19 +151,19 @@ async def search(*, user_id: int, peer_id: int, keyword: str) -> SearchResult | 
     return await run.io_bound(_search, user_id, peer_id, keyword)
 
 
-def _clear(user_id: int, peer_id: int) -> list[str]:
+def _clear(user_id: int, peer_id: int) -> None:
     with session_scope() as db:
         check_peer(db, user_id=user_id, peer_id=peer_id)
-        return message_queries.delete_conversation(db, user_a=user_id, user_b=peer_id)
+        file_keys = message_queries.delete_conversation(db, user_a=user_id, user_b=peer_id)
+    delete_stored(file_keys)
 
 
-async def clear_history(*, user_id: int, peer_id: int) -> list[str]:
-    """Delete the whole conversation for both people; tell both people's open pages. Returns stored file keys."""
-    file_keys = await run.io_bound(_clear, user_id, peer_id) or []
+async def clear_history(*, user_id: int, peer_id: int) -> None:
+    """Delete the whole conversation and its files for both people; tell both people's open pages."""
+    await run.io_bound(_clear, user_id, peer_id)
     event = HistoryCleared(user_a=user_id, user_b=peer_id, by_user_id=user_id)
     hub.publish(user_id, event)
     hub.publish(peer_id, event)
-    return file_keys
 
 
 def _contacts(user_id: int) -> list[ContactView]:

@@ -105,3 +105,7 @@ def user_messages(session: Session, *, user_id: int, limit: int, before_id: int 
     if before_id is not None:
         query = query.where(col(Message.id) < before_id)
     return session.exec(query.order_by(col(Message.id).desc()).limit(limit)).all()
+
+
+def get_by_file_key(session: Session, *, file_key: str) -> Message | None:
+    return session.exec(select(Message).where(col(Message.file_key) == file_key)).first()

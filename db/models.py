@@ -74,6 +74,7 @@ class Message(SQLModel, table=True):
     __table_args__ = (
         sa.Index('ix_messages_conversation', 'user_lo', 'user_hi', 'id'),
         sa.Index('ix_messages_user_hi', 'user_hi', 'id'),
+        sa.Index('ix_messages_file_key', 'file_key'),
         MYSQL_TABLE_ARGS,
     )
 

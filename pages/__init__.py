@@ -1,11 +1,15 @@
 """One module per route; each exposes ``register()`` that declares its ``@ui.page``."""
 
-from chat_ui.theme import install_shared_css
+from nicegui import app
 
-from . import admin, chat, init_admin, login, register
+from chat_ui.theme import install_shared_css
+from chat_ui.upload_limit import UploadSizeLimit
+
+from . import admin, chat, files, init_admin, login, register
 
 
 def register_all() -> None:
     install_shared_css()
-    for module in (login, register, init_admin, chat, admin):
+    app.add_middleware(UploadSizeLimit)
+    for module in (login, register, init_admin, chat, admin, files):
         module.register()

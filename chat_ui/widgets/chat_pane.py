@@ -8,9 +8,9 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from nicegui import ui
+from nicegui import events, ui
 
-from .. import messaging
+from .. import messaging, uploads
 from ..errors import ChatError
 from ..hub import MessageView
 from ..i18n import t
@@ -18,6 +18,7 @@ from ..messaging import ContactView
 from ..testid import testid
 from .avatar import avatar
 from .confirm_dialog import ConfirmDialog
+from .file_picker import FilePicker
 from .message_bubble import message_bubble
 
 Guard = Callable[[Callable[..., Any]], Callable[..., Awaitable[None]]]
@@ -89,7 +90,8 @@ class ChatPane:
 
     def _build_composer(self, guard: Guard) -> None:
         with ui.row().classes('w-full items-end gap-2 px-3 py-2 bg-white border-t border-gray-200 no-wrap'):
-            self.tools = ui.row().classes('gap-0 no-wrap items-end')
+            with ui.row().classes('gap-0 no-wrap items-end'):
+                FilePicker(on_file=guard(self.send_file))
             self.input = testid(ui.textarea(placeholder=t('type_message')), 'chat-input')
             self.input.props('autogrow dense outlined rounded rows=1').classes('flex-1').style('max-height: 40vh')
             self.input.on('keydown.enter.exact.prevent', guard(self.send))
@@ -188,6 +190,20 @@ class ChatPane:
             await messaging.send_text(sender_id=self.user_id, peer_id=self.peer.user_id, text=text)
         except ChatError as refusal:
             self.input.value = text
+            ui.notify(t(refusal.key, **refusal.params), type='negative', position='top')
+
+    async def send_file(self, event: events.UploadEventArguments) -> None:
+        if self.peer is None:
+            return
+        try:
+            await uploads.send_file(
+                sender_id=self.user_id,
+                peer_id=self.peer.user_id,
+                name=event.file.name,
+                size=event.file.size(),
+                save=event.file.save,
+            )
+        except ChatError as refusal:
             ui.notify(t(refusal.key, **refusal.params), type='negative', position='top')
 
     async def run_search(self) -> None:

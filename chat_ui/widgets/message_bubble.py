@@ -29,8 +29,29 @@ def message_bubble(view: MessageView, *, mine: bool, keyword: str | None = None)
 
 
 def message_content(view: MessageView, *, keyword: str | None) -> None:
+    if view.kind == 'image' and view.file_key:
+        image_content(view)
+        return
+    if view.kind == 'audio' and view.file_key:
+        audio_content(view)
+        return
     text = view.body or ''
     if keyword:
         ui.html(highlight(text, keyword)).classes('chat-text whitespace-pre-wrap break-words')
     else:
         ui.label(text).classes('chat-text whitespace-pre-wrap break-words')
+
+
+def image_content(view: MessageView) -> None:
+    """The server-made preview; a click opens the original in a new tab."""
+    with ui.link(target=f'/files/{view.file_key}', new_tab=True).classes('block mt-1'):
+        preview = ui.image(f'/files/{view.file_key}/thumb').classes('w-60 max-w-full rounded-lg cursor-zoom-in')
+        preview.props('fit=contain no-spinner')
+
+
+def audio_content(view: MessageView) -> None:
+    """An inline player; the file route answers range requests, so it can seek."""
+    with ui.row().classes('items-center gap-1 no-wrap mt-1'):
+        ui.icon('graphic_eq').classes('text-xl')
+        ui.label(view.file_name or '').classes('text-sm truncate max-w-[14rem]')
+    ui.audio(f'/files/{view.file_key}').classes('w-64 max-w-full mt-1').props('preload=metadata')

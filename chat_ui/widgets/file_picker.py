@@ -1,0 +1,33 @@
+"""The paperclip: a hidden ``ui.upload`` (hook ``chat-upload``) opened by a round button."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from nicegui import events, ui
+
+from ..i18n import t
+from ..testid import testid
+from ..uploads import ACCEPT, MAX_UPLOAD_BYTES
+
+
+class FilePicker:
+    def __init__(self, *, on_file: Callable[[events.UploadEventArguments], Awaitable[None]]) -> None:
+        async def handle(event: events.UploadEventArguments) -> None:
+            try:
+                await on_file(event)
+            finally:
+                self.upload.reset()
+
+        button = ui.button(icon='attach_file', on_click=lambda: self.upload.run_method('pickFiles'))
+        button.props(f'flat round dense aria-label="{t("attach_file")}"').classes('text-gray-600').tooltip(
+            t('attach_file')
+        )
+        self.upload = testid(
+            ui.upload(auto_upload=True, max_file_size=MAX_UPLOAD_BYTES, on_upload=handle, on_rejected=self._rejected),
+            'chat-upload',
+        )
+        self.upload.props(f'accept={ACCEPT}').classes('hidden')
+
+    def _rejected(self) -> None:
+        ui.notify(t('file_too_large', max_mb=MAX_UPLOAD_BYTES // (1024 * 1024)), type='negative', position='top')

@@ -1,0 +1,39 @@
+"""/files/<uuid> and /files/<uuid>/thumb: stored uploads, only for the conversation's members and the admin."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from fastapi.responses import FileResponse, Response
+from nicegui import app
+
+from chat_ui.file_access import file_for
+from chat_ui.guard import stored_token
+
+SECURITY_HEADERS = {
+    'X-Content-Type-Options': 'nosniff',
+    'Cache-Control': 'private, max-age=3600',
+    'Content-Security-Policy': "default-src 'none'; sandbox",
+}
+
+
+async def _serve(file_key: str, *, thumbnail: bool) -> Response:
+    served = await file_for(stored_token(), file_key, thumbnail=thumbnail)
+    if served is None:
+        return Response(status_code=404, headers={'X-Content-Type-Options': 'nosniff'})
+    disposition = f"inline; filename*=UTF-8''{quote(served.name)}"
+    return FileResponse(
+        served.path,
+        media_type=served.mime,
+        headers={**SECURITY_HEADERS, 'Content-Disposition': disposition},
+    )
+
+
+def register() -> None:
+    @app.get('/files/{file_key}', include_in_schema=False)
+    async def original(file_key: str) -> Response:
+        return await _serve(file_key, thumbnail=False)
+
+    @app.get('/files/{file_key}/thumb', include_in_schema=False)
+    async def thumbnail(file_key: str) -> Response:
+        return await _serve(file_key, thumbnail=True)

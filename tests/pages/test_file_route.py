@@ -1,0 +1,69 @@
+import io
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+from nicegui.testing import User
+from PIL import Image
+
+from chat_ui import auth, uploads
+
+from .conftest import login
+
+WAV = (Path(__file__).resolve().parent.parent / 'data' / 'tone.ogg').read_bytes()
+
+
+def png() -> bytes:
+    buffer = io.BytesIO()
+    Image.new('RGB', (300, 200), (10, 120, 200)).save(buffer, format='PNG')
+    return buffer.getvalue()
+
+
+async def upload(sender: int, peer: int, name: str, content: bytes) -> str:
+    async def save(path: Path) -> None:
+        path.write_bytes(content)
+
+    view = await uploads.send_file(sender_id=sender, peer_id=peer, name=name, size=len(content), save=save)
+    assert view.file_key
+    return view.file_key
+
+
+async def test_only_members_get_the_file(user: User, create_user: Callable[[], User]) -> None:
+    alice = await auth.register('alice', 'secret123', 'secret123')
+    bob = await auth.register('bob', 'secret123', 'secret123')
+    await auth.register('carol', 'secret123', 'secret123')
+    audio_key = await upload(alice, bob, 'song.ogg', WAV)
+    image_key = await upload(bob, alice, 'pic.png', png())
+
+    await login(user, 'alice')
+    await user.should_see('contact-list', retries=30)
+    response = await user.http_client.get(f'/files/{audio_key}')
+    assert response.status_code == 200 and response.content == WAV
+    assert response.headers['content-type'] == 'audio/ogg'
+    assert response.headers['x-content-type-options'] == 'nosniff'
+    assert response.headers['accept-ranges'] == 'bytes'
+    ranged = await user.http_client.get(f'/files/{audio_key}', headers={'Range': 'bytes=10-19'})
+    assert ranged.status_code == 206 and ranged.content == WAV[10:20]
+    assert ranged.headers['content-range'] == f'bytes 10-19/{len(WAV)}'
+    thumb = await user.http_client.get(f'/files/{image_key}/thumb')
+    assert thumb.status_code == 200 and thumb.headers['content-type'] == 'image/webp'
+    assert max(Image.open(io.BytesIO(thumb.content)).size) <= 480
+
+    stranger = create_user()
+    await login(stranger, 'carol')
+    await stranger.should_see('contact-list', retries=30)
+    for path in (f'/files/{audio_key}', f'/files/{image_key}/thumb'):
+        assert (await stranger.http_client.get(path)).status_code == 404
+
+    anonymous = create_user()
+    assert (await anonymous.http_client.get(f'/files/{audio_key}')).status_code == 404
+
+    for guess in (str(uuid.uuid4()), '..%2F..%2Fetc%2Fpasswd', 'chat.db', audio_key.upper()):
+        assert (await user.http_client.get(f'/files/{guess}')).status_code == 404
+
+
+async def test_oversized_upload_request_is_refused_before_reading(user: User) -> None:
+    response = await user.http_client.post(
+        '/_nicegui/client/x/upload/1', headers={'content-length': str(uploads.MAX_UPLOAD_BYTES * 2)}, content=b''
+    )
+    assert response.status_code == 413

@@ -1,0 +1,188 @@
+import io
+import struct
+import wave
+import zlib
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PIL import Image
+from sqlalchemy.engine import Engine
+
+from chat_ui import auth, messaging, uploads
+from chat_ui.config import Settings, set_settings
+from chat_ui.errors import ChatError
+from chat_ui.file_store import stored_path, thumb_path
+from chat_ui.hub import MessageCreated, hub
+
+DATA = Path(__file__).resolve().parent.parent / 'data'
+MB = 1024 * 1024
+
+
+@pytest.fixture
+def upload_dir(tmp_path: Path) -> Path:
+    folder = tmp_path / 'uploads'
+    set_settings(Settings(_env_file=None, upload_dir=folder, data_dir=tmp_path))  # type: ignore[call-arg]
+    return folder
+
+
+def image_bytes(fmt: str, size: tuple[int, int] = (64, 40)) -> bytes:
+    buffer = io.BytesIO()
+    Image.new('RGB', size, (200, 80, 40)).save(buffer, format=fmt)
+    return buffer.getvalue()
+
+
+def wav_bytes() -> bytes:
+    buffer = io.BytesIO()
+    with wave.open(buffer, 'wb') as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(8000)
+        out.writeframes(b'\x00\x01' * 800)
+    return buffer.getvalue()
+
+
+def bomb_png(width: int = 50_000, height: int = 50_000) -> bytes:
+    """A tiny PNG whose header claims a huge picture (a decompression bomb)."""
+    data = bytearray(image_bytes('PNG', (1, 1)))
+    ihdr = data.index(b'IHDR')
+    data[ihdr + 4 : ihdr + 12] = struct.pack('>II', width, height)
+    crc = zlib.crc32(bytes(data[ihdr : ihdr + 17]))
+    data[ihdr + 17 : ihdr + 21] = struct.pack('>I', crc)
+    return bytes(data)
+
+
+def saver(content: bytes):  # type: ignore[no-untyped-def]
+    async def save(path: Path) -> None:
+        path.write_bytes(content)
+
+    return save
+
+
+async def pair() -> tuple[int, int]:
+    return await auth.register('alice', 'secret123', 'secret123'), await auth.register('bob', 'secret123', 'secret123')
+
+
+async def send(sender: int, peer: int, name: str, content: bytes, size: int | None = None) -> Any:
+    return await uploads.send_file(
+        sender_id=sender, peer_id=peer, name=name, size=len(content) if size is None else size, save=saver(content)
+    )
+
+
+def stored_files(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.is_file()) if folder.exists() else []
+
+
+SAMPLES = {
+    'p.png': lambda: image_bytes('PNG'),
+    'p.jpg': lambda: image_bytes('JPEG'),
+    'p.JPEG': lambda: image_bytes('JPEG'),
+    'p.gif': lambda: image_bytes('GIF'),
+    'p.bmp': lambda: image_bytes('BMP'),
+    'p.webp': lambda: image_bytes('WEBP'),
+    't.wav': wav_bytes,
+    't.mp3': lambda: (DATA / 'tone.mp3').read_bytes(),
+    't.ogg': lambda: (DATA / 'tone.ogg').read_bytes(),
+    't.flac': lambda: (DATA / 'tone.flac').read_bytes(),
+    't.m4a': lambda: (DATA / 'tone.m4a').read_bytes(),
+}
+
+
+@pytest.mark.parametrize('name', list(SAMPLES))
+async def test_allowed_types_are_stored_and_published(engine: Engine, upload_dir: Path, name: str) -> None:
+    hub.reset()
+    a, b = await pair()
+    events: list[Any] = []
+    hub.subscribe(b, events.append)
+    content = SAMPLES[name]()
+    view = await send(a, b, name, content)
+    kind = 'image' if name.startswith('p.') else 'audio'
+    assert view.kind == kind and view.file_name == name and view.file_size == len(content)
+    path = stored_path(view.file_key)
+    assert path is not None and path.read_bytes() == content and path.parent == upload_dir.resolve()
+    thumb = thumb_path(view.file_key)
+    assert thumb is not None and thumb.exists() == (kind == 'image')
+    assert events == [MessageCreated(view)]
+    assert [v.kind for v in await messaging.load_window(user_id=b, peer_id=a)] == [kind]
+    assert not list((upload_dir / '.incoming').iterdir())
+
+
+@pytest.mark.parametrize(
+    ('name', 'content', 'size', 'key'),
+    [
+        ('virus.exe', b'MZ\x90\x00' + b'\x00' * 100, None, 'file_type_not_allowed'),
+        ('noext', b'abc', None, 'file_type_not_allowed'),
+        ('virus.png', b'MZ\x90\x00' + b'\x00' * 100, None, 'file_content_mismatch'),
+        ('song.mp3', b'\x89PNG\r\n\x1a\n' + b'\x00' * 100, None, 'file_content_mismatch'),
+        ('pic.png', b'', None, 'file_empty'),
+        ('pic.png', b'\x89PNG\r\n\x1a\n' + b'\x00' * 100, None, 'image_unreadable'),
+        ('bomb.png', bomb_png(), None, 'image_too_many_pixels'),
+        ('big.png', b'\x89PNG', 21 * MB, 'file_too_large'),
+        ('big.wav', b'RIFF', 101 * MB, 'file_too_large'),
+    ],
+)
+async def test_hostile_files_are_refused_and_nothing_is_kept(
+    engine: Engine, upload_dir: Path, name: str, content: bytes, size: int | None, key: str
+) -> None:
+    a, b = await pair()
+    with pytest.raises(ChatError) as info:
+        await send(a, b, name, content, size)
+    assert info.value.key == key
+    assert await messaging.load_window(user_id=a, peer_id=b) == []
+    assert stored_files(upload_dir) == []
+    incoming = upload_dir / '.incoming'
+    assert not incoming.exists() or not list(incoming.iterdir())
+
+
+async def test_declared_size_lie_is_caught_after_saving(engine: Engine, upload_dir: Path) -> None:
+    """A client that declares a small size but sends 21 MB is refused once the bytes are on disk."""
+    a, b = await pair()
+    content = image_bytes('PNG') + b'\x00' * (21 * MB)
+    with pytest.raises(ChatError) as info:
+        await send(a, b, 'liar.png', content, size=100)
+    assert info.value.key == 'file_too_large'
+    assert stored_files(upload_dir) == []
+
+
+@pytest.mark.parametrize(
+    'name', ['../../etc/passwd.png', 'C:evil.png', '..\\..\\boot.png', '/abs/path.png', '<b>x</b>.png']
+)
+async def test_file_names_cannot_escape_upload_dir(engine: Engine, upload_dir: Path, name: str) -> None:
+    a, b = await pair()
+    view = await send(a, b, name, image_bytes('PNG'))
+    path = stored_path(view.file_key)
+    assert path is not None and path.parent == upload_dir.resolve()
+    assert '/' not in view.file_name and '\\' not in view.file_name
+    assert stored_files(upload_dir) == sorted([view.file_key, f'{view.file_key}.thumb.webp'])
+
+
+def test_stored_path_only_accepts_canonical_uuids(upload_dir: Path) -> None:
+    assert stored_path('../../etc/passwd') is None
+    assert stored_path('0f0e0d0c-0b0a-4908-8706-050403020100/../x') is None
+    assert stored_path('0F0E0D0C-0B0A-4908-8706-050403020100') is None
+    assert stored_path('0f0e0d0c-0b0a-4908-8706-050403020100') is not None
+
+
+async def test_muted_sender_cannot_upload(engine: Engine, upload_dir: Path) -> None:
+    from db import users as user_queries
+    from db.engine import session_scope
+
+    a, b = await pair()
+    with session_scope() as db:
+        user = user_queries.get_user(db, user_id=a)
+        assert user is not None
+        user.is_muted = True
+    with pytest.raises(ChatError) as info:
+        await send(a, b, 'p.png', image_bytes('PNG'))
+    assert info.value.key == 'muted'
+    assert stored_files(upload_dir) == []
+
+
+async def test_clear_history_deletes_files(engine: Engine, upload_dir: Path) -> None:
+    a, b = await pair()
+    image = await send(a, b, 'p.png', image_bytes('PNG'))
+    audio = await send(b, a, 't.wav', wav_bytes())
+    assert len(stored_files(upload_dir)) == 3
+    await messaging.clear_history(user_id=a, peer_id=b)
+    assert stored_files(upload_dir) == []
+    assert image.file_key and audio.file_key

@@ -9,14 +9,14 @@ import sys
 from nicegui import ui
 
 import pages
-from chat_ui import setup
+from chat_ui import native, setup
 from chat_ui.config import PRODUCT_NAME, Settings
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=f'{PRODUCT_NAME}: real-time chat server')
     parser.add_argument('--host', default='127.0.0.1', help='interface to listen on (default: 127.0.0.1)')
-    parser.add_argument('--port', type=int, default=8080, help='port to listen on (default: 8080)')
+    parser.add_argument('--port', type=int, help='port to listen on (default: 8080; with --native: a free port)')
     parser.add_argument('--native', action='store_true', help='open the app in a desktop window (pywebview)')
     return parser.parse_args(argv)
 
@@ -24,11 +24,18 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 def main(argv: list[str]) -> None:
     args = parse_args(argv)
     settings = Settings()
+    if args.native:
+        if problem := native.backend_problem():
+            sys.exit(problem)
+        settings = native.native_settings(settings)
+        native.configure_window()
     setup.configure(settings)
     pages.register_all()
     ui.run(
         host=args.host,
-        port=args.port,
+        port=args.port or (None if args.native else 8080),
+        native=args.native,
+        window_size=native.WINDOW_SIZE if args.native else None,
         title=PRODUCT_NAME,
         favicon='💬',
         reload=False,

@@ -20,7 +20,7 @@ from db.models import User, UserSession
 
 from . import clock
 from .errors import ChatError
-from .hub import SessionEnded, hub
+from .hub import ContactChanged, SessionEnded, hub
 from .passwords import check_password_policy, hash_password, verify_password
 from .presence import presence
 from .usernames import RESERVED_ADMIN_NAMES, check_username, username_key
@@ -87,9 +87,12 @@ def _create_account(name: str, password: str, *, is_admin: bool) -> int:
 
 
 async def register(username: str, password: str, password2: str) -> int:
-    """Create a normal account; returns its id."""
+    """Create a normal account (it appears in everyone's contact list at once); returns its id."""
     name = check_new_account(username, password, password2)
-    return await run.io_bound(_create_account, name, password, is_admin=False)
+    user_id = await run.io_bound(_create_account, name, password, is_admin=False)
+    assert user_id is not None
+    hub.broadcast(ContactChanged(user_id=user_id, username=name, visible=True))
+    return user_id
 
 
 async def admin_exists() -> bool:

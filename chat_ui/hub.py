@@ -30,10 +30,20 @@ class PresenceChanged:
 
 
 @dataclass(frozen=True, slots=True)
-class UserChanged:
-    """A user's flags changed (muted, banned) or the user was added."""
+class ContactChanged:
+    """Someone joined the contact lists (registered, unbanned) or left them (banned)."""
 
     user_id: int
+    username: str
+    visible: bool
+
+
+@dataclass(frozen=True, slots=True)
+class MuteChanged:
+    """The admin muted or unmuted this user."""
+
+    user_id: int
+    muted: bool
 
 
 @dataclass(frozen=True, slots=True)

@@ -99,12 +99,18 @@ def last_message_ids(session: Session, *, user_id: int) -> dict[int, int]:
     return latest
 
 
-def user_messages(session: Session, *, user_id: int, limit: int, before_id: int | None = None) -> Sequence[Message]:
-    """Every message the user sent or received, newest first (for the admin)."""
+def user_records(
+    session: Session, *, user_id: int, keyword: str, offset: int, limit: int
+) -> tuple[Sequence[Message], int]:
+    """Every message the user sent or received (text containing ``keyword`` if given), newest first; and the count."""
     query = select(Message).where(or_(col(Message.user_lo) == user_id, col(Message.user_hi) == user_id))
-    if before_id is not None:
-        query = query.where(col(Message.id) < before_id)
-    return session.exec(query.order_by(col(Message.id).desc()).limit(limit)).all()
+    if keyword:
+        query = query.where(
+            col(Message.kind) == 'text', col(Message.body).like(f'%{escape_like(keyword)}%', escape='\\')
+        )
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    rows = session.exec(query.order_by(col(Message.id).desc()).offset(offset).limit(limit)).all()
+    return rows, total
 
 
 def get_by_file_key(session: Session, *, file_key: str) -> Message | None:

@@ -89,3 +89,16 @@ class Message(SQLModel, table=True):
     file_mime: str | None = Field(default=None, max_length=64)
     file_size: int | None = Field(default=None, sa_type=sa.BigInteger)
     created_at: datetime = Field(default_factory=utcnow, sa_type=Timestamp)
+
+
+class AdminAction(SQLModel, table=True):
+    """The audit log: which admin did what to whom, when."""
+
+    __tablename__ = 'admin_actions'
+    __table_args__ = MYSQL_TABLE_ARGS
+
+    id: int | None = Field(default=None, primary_key=True)
+    admin_id: int = Field(foreign_key='users.id', ondelete='CASCADE')
+    action: str = Field(max_length=16)
+    target_id: int = Field(foreign_key='users.id', ondelete='CASCADE')
+    created_at: datetime = Field(default_factory=utcnow, sa_type=Timestamp, index=True)

@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from .messages import escape_like
 from .models import User
 
 
@@ -51,3 +53,26 @@ def list_contacts(session: Session, *, exclude_user_id: int) -> Sequence[User]:
         .where(User.id != exclude_user_id, col(User.is_banned).is_(False), col(User.is_admin).is_(False))
         .order_by(User.username)
     ).all()
+
+
+def page_users(session: Session, *, name_filter: str, offset: int, limit: int) -> tuple[Sequence[User], int]:
+    """Non-admin users whose name contains ``name_filter`` (case-insensitive, literal), by name; and their count."""
+    query = select(User).where(col(User.is_admin).is_(False))
+    if name_filter:
+        query = query.where(col(User.name_key).like(f'%{escape_like(name_filter.casefold())}%', escape='\\'))
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    rows = session.exec(query.order_by(col(User.name_key)).offset(offset).limit(limit)).all()
+    return rows, total
+
+
+def set_flags(session: Session, *, user_id: int, muted: bool | None = None, banned: bool | None = None) -> User | None:
+    """Change a user's muted / banned flags; returns the user, or None if there is no such user."""
+    user = session.get(User, user_id)
+    if user is None:
+        return None
+    if muted is not None:
+        user.is_muted = muted
+    if banned is not None:
+        user.is_banned = banned
+    session.flush()
+    return user

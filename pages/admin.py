@@ -1,15 +1,23 @@
-"""/admin: the administrator's panel (admin only; others are sent away)."""
+"""/admin: the administrator's panel (admin only; others are sent away, on load and on every event)."""
 
 from __future__ import annotations
 
-from fastapi.responses import RedirectResponse
-from nicegui import ui
+from typing import Any
 
-from chat_ui import auth
+from fastapi.responses import RedirectResponse
+from nicegui import context, ui
+
+from chat_ui import admin, auth
+from chat_ui.admin import UserRow
+from chat_ui.errors import ChatError
 from chat_ui.guard import PageSession, forget_token
+from chat_ui.hub import ContactChanged, PresenceChanged, hub
 from chat_ui.i18n import t
-from chat_ui.testid import testid
 from chat_ui.theme import signed_in_frame
+from chat_ui.widgets.admin_records import RecordsPanel
+from chat_ui.widgets.admin_users import UsersTable
+from chat_ui.widgets.audit_log import AuditLog
+from chat_ui.widgets.confirm_dialog import ConfirmDialog
 
 
 def register() -> None:
@@ -18,14 +26,80 @@ def register() -> None:
         session = await PageSession.open(admin=True)
         if isinstance(session, RedirectResponse):
             return session
+        token = session.token
+
+        async def guarded_call(action: Any) -> Any:
+            """Run an admin service call; a refusal (no longer admin) sends the page away."""
+            try:
+                return await action
+            except ChatError as refusal:
+                if refusal.key == 'admin_only':
+                    session.leave('expired')
+                else:
+                    ui.notify(t(refusal.key, **refusal.params), type='negative', position='top')
+                return None
 
         async def logout() -> None:
-            await auth.logout(session.token)
+            await auth.logout(token)
             forget_token()
             ui.navigate.to('/login?notice=logout')
 
-        with signed_in_frame('admin_panel', username=session.info.username, on_logout=logout):
-            with ui.column().classes('w-full max-w-5xl mx-auto p-6 gap-4'):
-                ui.label(t('admin_panel')).classes('text-2xl font-semibold')
-                testid(ui.label(t('admin_placeholder')), 'admin-users').classes('text-gray-500')
+        async def load_users(name_filter: str, page: int) -> admin.UsersPage | None:
+            return await guarded_call(admin.users_page(token, name_filter=name_filter, page=page))
+
+        async def load_records(user_id: int, keyword: str, page: int) -> admin.RecordsPage | None:
+            return await guarded_call(admin.user_records(token, user_id=user_id, keyword=keyword, page=page))
+
+        async def after_action() -> None:
+            await users.refresh()
+            audit.show(await guarded_call(admin.audit_log(token)) or [])
+
+        async def toggle_mute(row: UserRow) -> None:
+            await guarded_call(admin.set_muted(token, user_id=row.user_id, muted=not row.muted))
+            await after_action()
+
+        async def ban(row: UserRow) -> None:
+            await guarded_call(admin.set_banned(token, user_id=row.user_id, banned=True))
+            await after_action()
+
+        async def toggle_ban(row: UserRow) -> None:
+            if row.banned:
+                await guarded_call(admin.set_banned(token, user_id=row.user_id, banned=False))
+                await after_action()
+            else:
+                confirm.ask(t('confirm_ban', name=row.username), session.guarded(lambda: ban(row)), ok=t('ban'))
+
+        async def view(row: UserRow) -> None:
+            users.viewing = row.user_id
+            await records.show(row.user_id)
+            await users.refresh()
+            ui.navigate.to(records.card)
+
+        context.client.content.classes('p-0')
+        with signed_in_frame('admin_panel', username=session.info.username, on_logout=session.guarded(logout)):
+            confirm = ConfirmDialog()
+            with ui.column().classes('w-full max-w-7xl mx-auto p-4 md:p-6 gap-4'):
+                with ui.row().classes('items-center gap-2'):
+                    ui.icon('admin_panel_settings').classes('text-3xl text-primary')
+                    ui.label(t('admin_panel')).classes('text-2xl font-semibold')
+                with ui.card().classes('w-full rounded-2xl p-4 gap-3'):
+                    ui.label(t('admin_users_title')).classes('text-lg font-semibold')
+                    users = UsersTable(
+                        load=load_users,
+                        on_mute=session.guarded(toggle_mute),
+                        on_ban=session.guarded(toggle_ban),
+                        on_view=session.guarded(view),
+                    )
+                records = RecordsPanel(load=load_records)
+                audit = AuditLog()
+        await users.refresh()
+        audit.show(await guarded_call(admin.audit_log(token)) or [])
+
+        async def on_event(event: Any) -> None:
+            if isinstance(event, PresenceChanged):
+                users.set_online(event.user_id, event.online)
+            elif isinstance(event, ContactChanged) and event.visible:
+                await users.refresh()
+
+        hub.subscribe(session.info.user_id, on_event)
         return None

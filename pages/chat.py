@@ -10,7 +10,8 @@ from nicegui import context, ui
 
 from chat_ui import auth, messaging
 from chat_ui.guard import PageSession, forget_token
-from chat_ui.hub import HistoryCleared, MessageCreated, PresenceChanged, hub
+from chat_ui.hub import ContactChanged, HistoryCleared, MessageCreated, MuteChanged, PresenceChanged, hub
+from chat_ui.i18n import t
 from chat_ui.messaging import ContactView
 from chat_ui.presence import presence
 from chat_ui.theme import signed_in_frame
@@ -64,6 +65,7 @@ def register() -> None:
                 pane = ChatPane(user_id=me, guard=session.guarded, on_back=go_back)
                 pane.root.classes(PANE_CLASSES)
         show_pane(False)
+        pane.set_muted(session.info.is_muted)
 
         def on_event(event: Any) -> None:
             if isinstance(event, PresenceChanged):
@@ -78,6 +80,25 @@ def register() -> None:
                 contact_list.note_message(peer_id, unread=not is_open)
             elif isinstance(event, HistoryCleared) and pane.peer and event.involves(me, pane.peer.user_id):
                 pane.history_cleared()
+            elif isinstance(event, ContactChanged) and event.user_id != me:
+                contact_changed(event)
+            elif isinstance(event, MuteChanged):
+                pane.set_muted(event.muted)
+
+        def contact_changed(event: ContactChanged) -> None:
+            if event.visible:
+                contact = ContactView(
+                    user_id=event.user_id,
+                    username=event.username,
+                    online=presence.is_online(event.user_id),
+                    last_message_id=0,
+                )
+                contact_list.add(contact)
+                return
+            contact_list.remove(event.user_id)
+            if pane.peer and pane.peer.user_id == event.user_id:
+                go_back()
+                ui.notify(t('contact_left', name=event.username), type='warning', position='top')
 
         hub.subscribe(me, on_event)
         client.on_connect(pane.catch_up)

@@ -89,6 +89,12 @@ class ChatPane:
         self.search_bar.set_visibility(False)
 
     def _build_composer(self, guard: Guard) -> None:
+        with ui.row().classes(
+            'w-full px-4 py-2 bg-orange-50 border-t border-orange-200 text-sm no-wrap'
+        ) as self.muted_bar:
+            ui.icon('volume_off').classes('text-orange-700 text-lg')
+            testid(ui.label(t('muted_banner')), 'muted-banner').classes('text-orange-900')
+        self.muted_bar.set_visibility(False)
         with ui.row().classes('w-full items-end gap-2 px-3 py-2 bg-white border-t border-gray-200 no-wrap'):
             with ui.row().classes('gap-0 no-wrap items-end'):
                 FilePicker(on_file=guard(self.send_file))
@@ -119,6 +125,10 @@ class ChatPane:
             return
         self._show_window(views)
         self.scroll.scroll_to(percent=1.0, duration=0)
+
+    def set_muted(self, muted: bool) -> None:
+        """Show (or hide) that the admin has muted this user; sending is refused by the server either way."""
+        self.muted_bar.set_visibility(muted)
 
     def close(self) -> None:
         self.peer = None

@@ -18,12 +18,12 @@ class ConfirmDialog:
             self.text = ui.label().classes('text-base')
             with ui.row().classes('w-full justify-end gap-2'):
                 testid(ui.button(t('cancel'), on_click=self.dialog.close), 'confirm-cancel').props('flat no-caps')
-                testid(ui.button(t('confirm'), on_click=self._confirm), 'confirm-ok').props(
-                    'unelevated no-caps color=negative'
-                )
+                self.ok = testid(ui.button(t('confirm'), on_click=self._confirm), 'confirm-ok')
+                self.ok.props('unelevated no-caps color=negative')
 
-    def ask(self, text: str, on_ok: Callable[[], Any]) -> None:
+    def ask(self, text: str, on_ok: Callable[[], Any], *, ok: str | None = None) -> None:
         self.text.set_text(text)
+        self.ok.set_text(ok or t('confirm'))
         self._on_ok = on_ok
         self.dialog.open()
 

@@ -87,6 +87,25 @@ class ContactList:
         if row := self.rows.get(user_id):
             row.set_online(online)
 
+    def add(self, contact: ContactView) -> None:
+        """Someone new (registered or unbanned) joins the list, at the top."""
+        if contact.user_id in self.rows:
+            return
+        with self.list:
+            row = ContactRow(contact, on_select=self._on_select)
+        row.item.move(self.list, target_index=0)
+        self.rows[contact.user_id] = row
+        self.empty.set_visibility(False)
+
+    def remove(self, user_id: int) -> None:
+        """Someone left (banned): their row disappears."""
+        row = self.rows.pop(user_id, None)
+        if row is not None:
+            self.list.remove(row.item)
+        if user_id == self.active_id:
+            self.active_id = None
+        self.empty.set_visibility(not self.rows)
+
     def set_active(self, user_id: int | None) -> None:
         for row_id, row in self.rows.items():
             row.set_active(row_id == user_id)

@@ -22,7 +22,7 @@ def bulk(rows: list[dict]) -> None:
         db.execute(insert(Message), rows)
 
 
-def row(sender: int, recipient: int, body: str, kind: str = 'text', file_key: str | None = None) -> dict:
+def row(sender: int, recipient: int, body: str | None, kind: str = 'text', file_key: str | None = None) -> dict:
     lo, hi = message_queries.pair(sender, recipient)
     return {'user_lo': lo, 'user_hi': hi, 'sender_id': sender, 'kind': kind, 'body': body, 'file_key': file_key}
 
@@ -95,14 +95,22 @@ def test_delete_conversation_returns_file_keys_and_keeps_others(engine: Engine) 
         assert [m.body for m in message_queries.window(db, user_a=a, user_b=c, limit=10)] == ['keep']
 
 
-def test_last_message_ids_and_user_messages(engine: Engine) -> None:
+def test_last_message_ids(engine: Engine) -> None:
     a, b, c = make_users('a', 'b', 'c')
     bulk([row(a, b, '1'), row(c, a, '2'), row(b, a, '3'), row(b, c, '4')])
     with session_scope() as db:
         latest = message_queries.last_message_ids(db, user_id=a)
         assert set(latest) == {b, c}
         assert latest[b] > latest[c]
-        mine = message_queries.user_messages(db, user_id=a, limit=10)
-        assert [m.body for m in mine] == ['3', '2', '1']
-        older = message_queries.user_messages(db, user_id=a, limit=10, before_id=mine[0].id)
-        assert [m.body for m in older] == ['2', '1']
+
+
+def test_user_records_both_directions_files_and_keyword(engine: Engine) -> None:
+    a, b, c = make_users('a', 'b', 'c')
+    bulk([row(a, b, 'hello'), row(c, a, None, kind='image', file_key='k'), row(b, c, 'other'), row(b, a, '50% HELLO')])
+    with session_scope() as db:
+        rows, total = message_queries.user_records(db, user_id=a, keyword='', offset=0, limit=10)
+        assert total == 3 and [m.kind for m in rows] == ['text', 'image', 'text']
+        rows, total = message_queries.user_records(db, user_id=a, keyword='%', offset=0, limit=10)
+        assert total == 1 and rows[0].body == '50% HELLO'
+        rows, total = message_queries.user_records(db, user_id=a, keyword='', offset=2, limit=10)
+        assert total == 3 and [m.body for m in rows] == ['hello']

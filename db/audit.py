@@ -1,0 +1,30 @@
+"""Queries on the admin audit log."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlmodel import Session, col, select
+
+from .models import AdminAction, User
+
+
+def record(session: Session, *, admin_id: int, action: str, target_id: int) -> AdminAction:
+    entry = AdminAction(admin_id=admin_id, action=action, target_id=target_id)
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+def recent(session: Session, *, limit: int) -> list[tuple[AdminAction, str, str]]:
+    """The newest actions with the admin's and the target's names."""
+    admin = select(User.id, User.username).subquery()
+    target = select(User.id, User.username).subquery()
+    rows: Sequence = session.exec(  # type: ignore[call-overload]
+        select(AdminAction, admin.c.username, target.c.username)
+        .join(admin, admin.c.id == AdminAction.admin_id)
+        .join(target, target.c.id == AdminAction.target_id)
+        .order_by(col(AdminAction.id).desc())
+        .limit(limit)
+    ).all()
+    return [(entry, admin_name, target_name) for entry, admin_name, target_name in rows]

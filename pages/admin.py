@@ -51,8 +51,9 @@ def register() -> None:
             return await guarded_call(admin.user_records(token, user_id=user_id, keyword=keyword, page=page))
 
         async def after_action() -> None:
-            await users.refresh()
+            """Redraw the table and the log (last: the clicked button is gone after the table redraws)."""
             audit.show(await guarded_call(admin.audit_log(token)) or [])
+            await users.refresh()
 
         async def toggle_mute(row: UserRow) -> None:
             await guarded_call(admin.set_muted(token, user_id=row.user_id, muted=not row.muted))
@@ -70,10 +71,10 @@ def register() -> None:
                 confirm.ask(t('confirm_ban', name=row.username), session.guarded(lambda: ban(row)), ok=t('ban'))
 
         async def view(row: UserRow) -> None:
-            users.viewing = row.user_id
             await records.show(row.user_id)
-            await users.refresh()
             ui.navigate.to(records.card)
+            users.viewing = row.user_id
+            await users.refresh()
 
         context.client.content.classes('p-0')
         with signed_in_frame('admin_panel', username=session.info.username, on_logout=session.guarded(logout)):

@@ -11,7 +11,7 @@ from ..i18n import t
 from ..testid import testid
 from ..timefmt import short_time
 
-GRID = 'grid grid-cols-[8rem_minmax(8rem,1fr)_5rem_minmax(12rem,3fr)] items-start gap-3 px-3'
+GRID = 'w-full grid grid-cols-[7rem_10rem_5rem_minmax(0,1fr)] items-start gap-3 px-3'
 
 
 class RecordsPanel:

@@ -12,7 +12,7 @@ from ..i18n import t
 from ..testid import testid
 from ..timefmt import short_time
 
-GRID = 'grid grid-cols-[minmax(8rem,1.4fr)_5rem_7rem_7rem_minmax(12rem,2fr)_7rem_6rem] items-center gap-2 px-3'
+GRID = 'w-full grid grid-cols-[minmax(0,1fr)_4rem_7rem_7rem_16rem_6rem_7rem] items-center gap-2 px-3'
 Handler = Callable[[UserRow], Awaitable[None]]
 
 
@@ -86,7 +86,7 @@ class UsersTable:
 
     def _row(self, row: UserRow) -> None:
         with ui.element('div').classes(GRID + ' py-2 border-b border-gray-100 hover:bg-gray-50'):
-            ui.label(row.username).classes('font-medium truncate')
+            ui.label(row.username).classes('font-medium truncate min-w-0')
             self.dots[row.user_id] = ui.element('span').classes(_dot_classes(row.online))
             self.dots[row.user_id].props(f'data-online={"true" if row.online else "false"}')
             state_button(
@@ -105,11 +105,11 @@ class UsersTable:
                 color='negative',
                 handler=lambda r=row: self._on_ban(r),
             )
-            with ui.column().classes('gap-0 min-w-0'):
+            with ui.column().classes('gap-0 min-w-0 w-full overflow-hidden'):
                 ui.label(short_time(row.last_login_at) if row.last_login_at else t('never')).classes('text-sm')
                 device = ' · '.join(x for x in (row.last_login_ip, row.last_login_device) if x)
                 if device:
-                    ui.label(device).classes('text-xs text-gray-500 truncate').tooltip(device)
+                    ui.label(device).classes('text-xs text-gray-500 truncate w-full').tooltip(device)
             ui.label(short_time(row.created_at)).classes('text-sm text-gray-600')
             state_button(
                 f'view-{row.username}',

@@ -32,7 +32,7 @@ async def register(user: User, name: str, password: str = 'secret123') -> None:
     user.find('register-password').type(password)
     user.find('register-password2').type(password)
     user.find('register-submit').click()
-    await user.should_see('login-notice')
+    await user.should_see('login-notice', retries=50)
 
 
 async def login(user: User, name: str, password: str = 'secret123') -> None:

@@ -10,21 +10,21 @@ from .conftest import ADMIN_SECRET, fail_login, login, register, route_navigatio
 
 async def test_visitor_is_sent_to_login(user: User) -> None:
     await user.open('/')
-    await user.should_see('login-username')
-    await user.should_see('goto-register')
+    await user.should_see('login-username', retries=50)
+    await user.should_see('goto-register', retries=50)
 
 
 async def test_register_then_login_then_logout(user: User) -> None:
     await register(user, 'alice')
-    await user.should_see('Account created')
+    await user.should_see('Account created', retries=50)
     await login(user, 'alice')
-    await user.should_see('current-user')
-    await user.should_see('alice')
+    await user.should_see('current-user', retries=50)
+    await user.should_see('alice', retries=50)
     user.find('logout').click()
-    await user.should_see('login-notice')
-    await user.should_see('You have signed out')
+    await user.should_see('login-notice', retries=50)
+    await user.should_see('You have signed out', retries=50)
     await user.open('/')
-    await user.should_see('login-username')
+    await user.should_see('login-username', retries=50)
 
 
 async def test_duplicate_name_stays_on_page(user: User) -> None:
@@ -34,8 +34,8 @@ async def test_duplicate_name_stays_on_page(user: User) -> None:
     user.find('register-password').type('other123')
     user.find('register-password2').type('other123')
     user.find('register-submit').click()
-    await user.should_see('This username is already taken')
-    await user.should_see('register-submit')
+    await user.should_see('This username is already taken', retries=50)
+    await user.should_see('register-submit', retries=50)
 
 
 @pytest.mark.parametrize(
@@ -53,23 +53,23 @@ async def test_bad_registration_input(user: User, name: str, password: str, mess
     user.find('register-password').type(password)
     user.find('register-password2').type(password)
     user.find('register-submit').click()
-    await user.should_see(message)
-    await user.should_see('register-submit')
+    await user.should_see(message, retries=50)
+    await user.should_see('register-submit', retries=50)
 
 
 async def test_wrong_password_captcha_then_lock(user: User, monkeypatch: pytest.MonkeyPatch) -> None:
     await register(user, 'dora')
     for attempt in range(1, 4):
         await fail_login(user, 'dora', attempt)
-        await user.should_see('Wrong username or password')
-    await user.should_see('login-captcha')
+        await user.should_see('Wrong username or password', retries=50)
+    await user.should_see('login-captcha', retries=50)
     user.find('login-password').type('secret123')
     user.find('login-captcha').type('????')
     user.find('login-submit').click()
-    await user.should_see('The code does not match the picture')
-    await user.should_not_see('current-user')
+    await user.should_see('The code does not match the picture', retries=50)
+    await user.should_not_see('current-user', retries=50)
     await login(user, 'dora', 'secret123')
-    await user.should_see('type the code in the picture')
+    await user.should_see('type the code in the picture', retries=50)
 
 
 async def test_lock_after_five_failures(user: User, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -77,28 +77,28 @@ async def test_lock_after_five_failures(user: User, monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr('chat_ui.captcha_challenge.Challenge.accepts', lambda self, attempt: True)
     for attempt in range(1, 6):
         await fail_login(user, 'emma', attempt)
-    await user.should_see('Try again in 60 s')
+    await user.should_see('Try again in 60 s', retries=50)
     user.find('login-password').type('secret123')
     await submit_login(user)
-    await user.should_see('Try again in 6')
-    await user.should_not_see('current-user')
+    await user.should_see('Try again in 6', retries=50)
+    await user.should_not_see('current-user', retries=50)
     real_now = clock.now
     monkeypatch.setattr(clock, 'now', lambda: real_now() + auth.LOCK_FOR)
     user.find('login-password').type('secret123')
     user.find('login-captcha').type('ABCD')
     user.find('login-submit').click()
-    await user.should_see('current-user')
+    await user.should_see('current-user', retries=50)
 
 
 async def test_unknown_name_gets_the_same_message(user: User) -> None:
     await fail_login(user, 'nobody', 1)
-    await user.should_see('Wrong username or password')
+    await user.should_see('Wrong username or password', retries=50)
 
 
 async def test_second_login_kicks_the_first(user: User, create_user: Callable[[], User]) -> None:
     await register(user, 'fred')
     await login(user, 'fred')
-    await user.should_see('current-user')
+    await user.should_see('current-user', retries=50)
     other = create_user()
     route_navigation(user, other)
     await login(other, 'fred')
@@ -112,34 +112,34 @@ async def test_init_admin_flow(user: User, create_user: Callable[[], User]) -> N
     user.find('init-username').type('root')
     user.find('init-password').type('admin123')
     user.find('init-submit').click()
-    await user.should_see('The setup secret is wrong')
+    await user.should_see('The setup secret is wrong', retries=50)
     user.find('init-secret').clear().type(ADMIN_SECRET)
     user.find('init-username').clear().type('Administrator')
     user.find('init-submit').click()
-    await user.should_see('is reserved')
+    await user.should_see('is reserved', retries=50)
     user.find('init-username').clear().type('root')
     user.find('init-submit').click()
-    await user.should_see('Administrator account created')
+    await user.should_see('Administrator account created', retries=50)
     await login(user, 'root', 'admin123')
-    await user.should_see('admin-users')
+    await user.should_see('admin-users', retries=50)
     second = create_user()
     await second.open('/init_admin')
-    await second.should_see('init-closed')
-    await second.should_not_see('init-secret')
+    await second.should_see('init-closed', retries=50)
+    await second.should_not_see('init-secret', retries=50)
 
 
 async def test_init_admin_refuses_without_secret(user: User, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr('chat_ui.config.get_settings', lambda: type('S', (), {'init_admin_secret': None})())
     monkeypatch.setattr('pages.init_admin.get_settings', lambda: type('S', (), {'init_admin_secret': None})())
     await user.open('/init_admin')
-    await user.should_see('INIT_ADMIN_SECRET')
-    await user.should_not_see('init-secret')
+    await user.should_see('INIT_ADMIN_SECRET', retries=50)
+    await user.should_not_see('init-secret', retries=50)
 
 
 async def test_admin_page_refuses_normal_user(user: User) -> None:
     await register(user, 'gina')
     await login(user, 'gina')
-    await user.should_see('current-user')
+    await user.should_see('current-user', retries=50)
     await user.open('/admin')
-    await user.should_not_see('admin-users')
-    await user.should_see('current-user')
+    await user.should_not_see('admin-users', retries=50)
+    await user.should_see('current-user', retries=50)

@@ -70,8 +70,8 @@ async def test_message_reaches_the_peer_live_and_nobody_else(user: User, create_
     await open_chat(alice, 'bob')
     await send(alice, 'hello bob')
     await has_bubble(bob, 'hello bob')
-    await alice.should_see('hello bob')
-    await carol.should_not_see('hello bob')
+    await alice.should_see('hello bob', retries=50)
+    await carol.should_not_see('hello bob', retries=50)
     assert [m for m, _ in bubbles(alice)] == ['true']
     assert [m for m, _ in bubbles(bob)] == ['false']
     await send(bob, 'hi alice')
@@ -85,7 +85,7 @@ async def test_unread_marker_for_a_closed_conversation(user: User, create_user: 
     await open_chat(alice, 'bob')
     await send(alice, 'are you there?')
     await has_bubble(alice, 'are you there?')
-    await bob.should_not_see('are you there?')
+    await bob.should_not_see('are you there?', retries=50)
     await bob.should_see('1', retries=30)
 
 
@@ -98,14 +98,14 @@ async def test_presence_follows_connections(user: User, create_user: Callable[[]
     for _ in range(30):
         if online(bob, 'alice') == 'false':
             break
-        await bob.should_see('contact-list')
+        await bob.should_see('contact-list', retries=50)
     assert online(bob, 'alice') == 'false'
     await login(alice, 'alice')
     await alice.should_see('contact-list', retries=30)
     for _ in range(30):
         if online(bob, 'alice') == 'true':
             break
-        await bob.should_see('contact-list')
+        await bob.should_see('contact-list', retries=50)
     assert online(bob, 'alice') == 'true'
 
 
@@ -149,15 +149,15 @@ async def test_clear_history_empties_both_panes(user: User, create_user: Callabl
     await send(alice, 'to be forgotten')
     await has_bubble(bob, 'to be forgotten')
     alice.find('clear-history').click()
-    await alice.should_see('Clear all chat history with bob? This cannot be undone!')
+    await alice.should_see('Clear all chat history with bob? This cannot be undone!', retries=50)
     alice.find('confirm-cancel').click()
-    await alice.should_see('to be forgotten')
+    await alice.should_see('to be forgotten', retries=50)
     alice.find('clear-history').click()
     alice.find('confirm-ok').click()
     await alice.should_not_see('to be forgotten', retries=30)
     await bob.should_not_see('to be forgotten', retries=30)
-    await bob.should_see('Chat history cleared')
-    await alice.should_see('Chat history cleared')
+    await bob.should_see('Chat history cleared', retries=50)
+    await alice.should_see('Chat history cleared', retries=50)
 
 
 async def test_muted_user_cannot_send(user: User, create_user: Callable[[], User]) -> None:
@@ -170,7 +170,7 @@ async def test_muted_user_cannot_send(user: User, create_user: Callable[[], User
         muted.is_muted = True
     await send(alice, 'can anyone hear me')
     await alice.should_see('muted', retries=30)
-    await bob.should_not_see('can anyone hear me')
+    await bob.should_not_see('can anyone hear me', retries=50)
 
 
 async def test_too_long_message_is_refused(user: User, create_user: Callable[[], User]) -> None:

@@ -1,0 +1,64 @@
+"""Screenshots of the sign-in pages in both languages on a desktop and a phone viewport, for human review.
+
+The PNGs land in ``test-artifacts/screenshots/`` (git-ignored) as ``<page>-<locale>-<width>x<height>.png``.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip('playwright.sync_api')
+
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import REPO_ROOT, ChatServer, NewPage
+from tests.e2e.helpers import fill_login, unique_name
+
+pytestmark = pytest.mark.browser
+
+SCREENSHOT_DIR = REPO_ROOT / 'test-artifacts' / 'screenshots'
+PAGES = {'login': 'login-submit', 'register': 'register-submit', 'init_admin': 'init-submit'}
+LOCALES = ('en-US', 'zh-CN')
+VIEWPORTS = ((1280, 800), (390, 844))
+
+
+@pytest.mark.parametrize('locale', LOCALES)
+@pytest.mark.parametrize(('width', 'height'), VIEWPORTS, ids=[f'{w}x{h}' for w, h in VIEWPORTS])
+def test_sign_in_pages_screenshots(
+    chat_server: ChatServer, new_page: NewPage, locale: str, width: int, height: int
+) -> None:
+    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    page = new_page(locale=locale, width=width, height=height)
+    for route, ready in PAGES.items():
+        page.goto(f'{chat_server.url}/{route}')
+        expect(page.get_by_test_id(ready)).to_be_visible()
+        page.mouse.move(0, 0)  # no hover highlight on whatever was clicked last
+        page.evaluate('document.fonts.ready.then(() => true)')
+        path = SCREENSHOT_DIR / f'{route}-{locale}-{width}x{height}.png'
+        path.unlink(missing_ok=True)
+        page.screenshot(path=str(path), full_page=True, animations='disabled')
+        assert path.is_file() and path.stat().st_size > 1000, path
+        with path.open('rb') as image:
+            assert image.read(8) == b'\x89PNG\r\n\x1a\n', path
+
+
+@pytest.mark.parametrize(('locale', 'width', 'height'), [('en-US', 1280, 800), ('zh-CN', 390, 844)])
+def test_login_captcha_state_screenshot(
+    chat_server: ChatServer, new_page: NewPage, locale: str, width: int, height: int
+) -> None:
+    """/login after three failures: error banner, CAPTCHA picture, refresh button and code field."""
+    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    page = new_page(locale=locale, width=width, height=height)
+    page.goto(f'{chat_server.url}/login')
+    name = unique_name('shot')
+    for _ in range(3):
+        fill_login(page, name, 'wrong123')
+        expect(page.get_by_test_id('login-password')).to_have_value('')
+    expect(page.get_by_test_id('login-captcha')).to_be_visible()
+    expect(page.locator('img[src^="data:image/png"]')).to_be_visible()
+    page.mouse.move(0, 0)  # no hover highlight on the sign-in button
+    page.evaluate('document.fonts.ready.then(() => true)')
+    path = SCREENSHOT_DIR / f'login-captcha-{locale}-{width}x{height}.png'
+    path.unlink(missing_ok=True)
+    page.screenshot(path=str(path), full_page=True, animations='disabled')
+    assert path.is_file() and path.stat().st_size > 1000, path

@@ -8,7 +8,7 @@ from nicegui import events, ui
 
 from ..i18n import t
 from ..testid import testid
-from ..uploads import ACCEPT, MAX_UPLOAD_BYTES
+from ..uploads import ACCEPT, MAX_UPLOAD_BYTES, RULES
 
 
 class FilePicker:
@@ -24,10 +24,17 @@ class FilePicker:
             t('attach_file')
         )
         self.upload = testid(
-            ui.upload(auto_upload=True, max_file_size=MAX_UPLOAD_BYTES, on_upload=handle, on_rejected=self._rejected),
+            ui.upload(auto_upload=True, max_file_size=MAX_UPLOAD_BYTES, on_upload=handle),
             'chat-upload',
         )
         self.upload.props(f'accept={ACCEPT}').classes('hidden')
+        self.upload.on('rejected', self._rejected)
 
-    def _rejected(self) -> None:
-        ui.notify(t('file_too_large', max_mb=MAX_UPLOAD_BYTES // (1024 * 1024)), type='negative', position='top')
+    def _rejected(self, event: events.GenericEventArguments) -> None:
+        """The browser refused the file before sending it: say why (wrong type or too large)."""
+        reasons = {entry.get('failedPropValidation') for entry in event.args or [] if isinstance(entry, dict)}
+        if 'accept' in reasons:
+            message = t('file_type_not_allowed', types=', '.join(RULES))
+        else:
+            message = t('file_too_large', max_mb=MAX_UPLOAD_BYTES // (1024 * 1024))
+        ui.notify(message, type='negative', position='top')

@@ -1,0 +1,153 @@
+"""Two people chatting in two real Chromium contexts against a real server."""
+
+from __future__ import annotations
+
+import time
+
+from playwright.sync_api import Page, expect
+
+from .conftest import ChatServer, NewPage
+from .helpers import login, register, unique_name
+
+
+def signed_in(new_page: NewPage, server: ChatServer, name: str, **kwargs: object) -> Page:
+    page = new_page(**kwargs)
+    register(page, server.url, name)
+    login(page, server.url, name)
+    expect(page.get_by_test_id('contact-list')).to_be_visible()
+    return page
+
+
+def open_chat(page: Page, peer: str) -> None:
+    page.get_by_test_id(f'contact-{peer}').click()
+    expect(page.get_by_test_id('chat-peer')).to_have_text(peer)
+
+
+def send(page: Page, text: str) -> None:
+    page.get_by_test_id('chat-input').fill(text)
+    page.get_by_test_id('chat-input').press('Enter')
+
+
+def test_live_messages_both_ways(new_page: NewPage, chat_server: ChatServer) -> None:
+    a_name, b_name = unique_name('ann'), unique_name('ben')
+    b = signed_in(new_page, chat_server, b_name)
+    a = signed_in(new_page, chat_server, a_name)
+    expect(b.get_by_test_id(f'contact-{a_name}')).to_be_visible()
+    expect(b.get_by_test_id(f'presence-{a_name}')).to_have_attribute('data-online', 'true')
+    open_chat(a, b_name)
+    open_chat(b, a_name)
+
+    started = time.monotonic()
+    send(a, 'hello 你好 😀')
+    bubble = b.get_by_test_id('message').filter(has_text='hello 你好 😀')
+    expect(bubble).to_have_count(1, timeout=2000)
+    print(f'delivered A -> B in {1000 * (time.monotonic() - started):.0f} ms')
+    expect(bubble).to_have_attribute('data-mine', 'false')
+    expect(bubble).to_have_attribute('data-kind', 'text')
+    expect(a.get_by_test_id('message').filter(has_text='hello 你好 😀')).to_have_attribute('data-mine', 'true')
+    expect(a.get_by_test_id('chat-input')).to_have_value('')
+
+    b.get_by_test_id('chat-input').fill('hi there')
+    b.get_by_test_id('chat-send').click()
+    answer = a.get_by_test_id('message').filter(has_text='hi there')
+    expect(answer).to_have_attribute('data-mine', 'false', timeout=2000)
+    expect(a.get_by_test_id('message')).to_have_count(2)
+    expect(b.get_by_test_id('message')).to_have_count(2)
+
+    a.reload()
+    open_chat(a, b_name)
+    expect(a.get_by_test_id('message')).to_have_count(2)
+
+
+def test_html_in_messages_stays_text(new_page: NewPage, chat_server: ChatServer) -> None:
+    a_name, b_name = unique_name('xa'), unique_name('xb')
+    b = signed_in(new_page, chat_server, b_name)
+    a = signed_in(new_page, chat_server, a_name)
+    open_chat(a, b_name)
+    open_chat(b, a_name)
+    payload = '<img src=x onerror=alert(1)>'
+    dialogs: list[str] = []
+    b.on('dialog', lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    send(a, payload)
+    expect(b.get_by_test_id('message').filter(has_text=payload)).to_have_count(1)
+    assert b.locator('img[src="x"]').count() == 0
+    assert a.locator('img[src="x"]').count() == 0
+    b.get_by_test_id('search-input').fill('img')
+    b.get_by_test_id('search-submit').click()
+    expect(b.get_by_test_id('search-count')).to_be_visible()
+    expect(b.locator('mark')).to_have_text('img')
+    assert b.locator('img[src="x"]').count() == 0
+    assert dialogs == []
+
+
+def test_search_highlights_and_counts(new_page: NewPage, chat_server: ChatServer) -> None:
+    a_name, b_name = unique_name('sa'), unique_name('sb')
+    signed_in(new_page, chat_server, b_name)
+    a = signed_in(new_page, chat_server, a_name)
+    open_chat(a, b_name)
+    for text in ('Meeting at 10', 'no MEETING today', '我爱苹果', '100% sure', 'nothing'):
+        send(a, text)
+        expect(a.get_by_test_id('message').filter(has_text=text)).to_have_count(1)
+    a.get_by_test_id('search-input').fill('meeting')
+    a.get_by_test_id('search-submit').click()
+    expect(a.get_by_test_id('search-count')).to_contain_text('2')
+    expect(a.locator('mark')).to_have_text(['MEETING', 'Meeting'])
+    a.get_by_test_id('search-input').fill('苹')
+    a.get_by_test_id('search-input').press('Enter')
+    expect(a.locator('mark')).to_have_text(['苹'])
+    a.get_by_test_id('search-input').fill('%')
+    a.get_by_test_id('search-submit').click()
+    expect(a.locator('mark')).to_have_text(['%'])
+    a.get_by_test_id('search-input').fill('zebra')
+    a.get_by_test_id('search-submit').click()
+    expect(a.get_by_test_id('search-empty')).to_have_text("No messages containing 'zebra'")
+    a.get_by_test_id('search-input').fill('')
+    expect(a.get_by_test_id('search-empty')).to_be_hidden()
+    expect(a.get_by_test_id('message')).to_have_count(5)
+
+
+def test_clear_history_empties_both_panes(new_page: NewPage, chat_server: ChatServer) -> None:
+    a_name, b_name = unique_name('ca'), unique_name('cb')
+    b = signed_in(new_page, chat_server, b_name, locale='zh-CN')
+    a = signed_in(new_page, chat_server, a_name)
+    open_chat(a, b_name)
+    open_chat(b, a_name)
+    send(a, 'forget me')
+    expect(b.get_by_test_id('message')).to_have_count(1)
+    b.get_by_test_id('clear-history').click()
+    expect(b.get_by_text(f'确定要清空与{a_name}的所有聊天记录吗？此操作不可恢复！')).to_be_visible()
+    b.get_by_test_id('confirm-cancel').click()
+    expect(b.get_by_test_id('message')).to_have_count(1)
+    b.get_by_test_id('clear-history').click()
+    b.get_by_test_id('confirm-ok').click()
+    expect(b.get_by_test_id('message')).to_have_count(0)
+    expect(a.get_by_test_id('message')).to_have_count(0)
+    expect(b.get_by_text('聊天记录已清空').first).to_be_visible()
+    expect(a.get_by_text('Chat history cleared').first).to_be_visible()
+    a.reload()
+    open_chat(a, b_name)
+    expect(a.get_by_test_id('message')).to_have_count(0)
+
+
+def test_presence_and_logout(new_page: NewPage, chat_server: ChatServer) -> None:
+    a_name, b_name = unique_name('pa'), unique_name('pb')
+    b = signed_in(new_page, chat_server, b_name)
+    a = signed_in(new_page, chat_server, a_name)
+    dot = b.get_by_test_id(f'presence-{a_name}')
+    expect(dot).to_have_attribute('data-online', 'true')
+    a.reload()
+    expect(a.get_by_test_id('contact-list')).to_be_visible()
+    expect(dot).to_have_attribute('data-online', 'true')
+    a.get_by_test_id('logout').click()
+    expect(a.get_by_test_id('login-notice')).to_be_visible()
+    expect(dot).to_have_attribute('data-online', 'false')
+
+
+def test_phone_layout_one_column_at_a_time(new_page: NewPage, chat_server: ChatServer) -> None:
+    a_name, b_name = unique_name('ma'), unique_name('mb')
+    signed_in(new_page, chat_server, b_name)
+    a = signed_in(new_page, chat_server, a_name, width=390, height=844)
+    expect(a.get_by_test_id('chat-input')).to_be_hidden()
+    open_chat(a, b_name)
+    expect(a.get_by_test_id('chat-input')).to_be_visible()
+    expect(a.get_by_test_id('contact-list')).to_be_hidden()

@@ -142,8 +142,10 @@ def _attempt_login(
             row = throttle_queries.record_failure(db, name_key=key, now=now, lock_after=LOCK_AFTER, lock_for=LOCK_FOR)
             if row.failures >= LOCK_AFTER:
                 refusal = LoginRefused('account_locked', captcha_required=True, seconds=int(LOCK_FOR.total_seconds()))
+            elif row.failures >= CAPTCHA_AFTER:
+                refusal = LoginRefused('login_failed_captcha', captcha_required=True)
             else:
-                refusal = LoginRefused('login_failed', captcha_required=row.failures >= CAPTCHA_AFTER)
+                refusal = LoginRefused('login_failed', captcha_required=False)
             return _Attempt(refusal=refusal)
         if user.is_banned:
             return _Attempt(refusal=LoginRefused('account_banned', captcha_required=False))

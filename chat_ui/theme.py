@@ -17,6 +17,8 @@ LANGUAGE_LABELS = {'zh-CN': '中文', 'en': 'EN'}
 
 
 SHARED_CSS = """
+body, .q-field, .q-btn { font-family: Roboto, -apple-system, "Segoe UI", "PingFang SC", "Microsoft YaHei",
+  "Noto Sans CJK SC", "Noto Sans SC", sans-serif; }
 mark { background: #fee2e2; color: #dc2626; font-weight: 600; border-radius: 3px; padding: 0 1px; }
 .bg-primary mark { background: #fff; color: #dc2626; }
 """
@@ -52,10 +54,11 @@ def language_switch(*, dark: bool = False) -> None:
         ui.navigate.reload()
 
     toggle = ui.toggle(LANGUAGE_LABELS, value=current_language(), on_change=choose)
-    toggle.props(
-        'dense no-caps rounded unelevated size=sm'
-        + (' toggle-color=white text-color=white' if dark else ' toggle-color=primary')
-    )
+    if dark:
+        toggle.props('dense no-caps rounded unelevated toggle-color=white toggle-text-color=primary text-color=white')
+        toggle.classes('bg-white/20 px-1')
+    else:
+        toggle.props('dense no-caps rounded unelevated size=sm toggle-color=primary')
     testid(toggle, 'language-switch')
 
 

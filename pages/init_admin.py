@@ -31,7 +31,9 @@ def register() -> None:
                 )
                 return
             ui.label(t('init_intro')).classes('text-sm text-gray-600')
-            secret = text_field(t('init_secret'), 'init-secret', password=True, max_length=256)
+            secret = text_field(
+                t('init_secret'), 'init-secret', password=True, hint=t('init_secret_hint'), max_length=256
+            )
             username = text_field(t('username'), 'init-username', hint=t('username_rules'), max_length=64)
             password = text_field(
                 t('password'), 'init-password', password=True, hint=t('password_rules'), max_length=256

@@ -35,7 +35,9 @@ def register() -> None:
             password = text_field(t('password'), 'login-password', password=True, max_length=128)
             with ui.column().classes('w-full gap-2') as captcha_box:
                 with ui.row().classes('w-full items-center gap-2 no-wrap'):
-                    captcha_image = ui.image().classes('w-40 h-[60px] rounded border').props('no-spinner')
+                    captcha_image = (
+                        ui.image().classes('w-40 h-[60px] rounded border border-gray-300').props('no-spinner')
+                    )
                     ui.button(icon='refresh', on_click=lambda: refresh_captcha()).props(
                         f'flat round dense aria-label="{t("captcha_refresh")}"'
                     )

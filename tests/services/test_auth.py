@@ -88,7 +88,7 @@ async def test_throttle_captcha_lock_and_reset(engine: Engine, fake_clock: FakeC
     for attempt in range(1, 4):
         with pytest.raises(LoginRefused) as info:
             await auth.login('bob', 'wrong999')
-        assert info.value.key == 'login_failed'
+        assert info.value.key == ('login_failed_captcha' if attempt >= 3 else 'login_failed')
         assert info.value.captcha_required == (attempt >= 3)
     with pytest.raises(LoginRefused) as info:
         await auth.login('bob', 'secret123')

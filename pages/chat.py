@@ -24,7 +24,8 @@ PANE_CLASSES = 'flex-1 h-full min-w-0'
 
 def register() -> None:
     @ui.page('/')
-    async def chat_page() -> RedirectResponse | None:
+    async def chat_page(chat: int | None = None) -> RedirectResponse | None:
+        """``/?chat=<user id>`` reopens that conversation (after a reload or a long connection drop)."""
         session = await PageSession.open(admin=False)
         if isinstance(session, RedirectResponse):
             return session
@@ -41,6 +42,7 @@ def register() -> None:
         async def open_chat(contact: ContactView) -> None:
             contact_list.set_active(contact.user_id)
             show_pane(True)
+            ui.navigate.history.replace(f'/?chat={contact.user_id}')
             await pane.open(replace(contact, online=presence.is_online(contact.user_id)))
 
         def show_pane(pane_visible: bool) -> None:
@@ -53,6 +55,7 @@ def register() -> None:
             )
 
         def go_back() -> None:
+            ui.navigate.history.replace('/')
             contact_list.set_active(None)
             pane.close()
             show_pane(False)
@@ -102,4 +105,6 @@ def register() -> None:
 
         hub.subscribe(me, on_event)
         client.on_connect(pane.catch_up)
+        if chat is not None and chat in contact_list.rows:
+            await open_chat(contact_list.rows[chat].contact)
         return None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from .conftest import ChatServer, NewPage
@@ -151,3 +152,29 @@ def test_phone_layout_one_column_at_a_time(new_page: NewPage, chat_server: ChatS
     open_chat(a, b_name)
     expect(a.get_by_test_id('chat-input')).to_be_visible()
     expect(a.get_by_test_id('contact-list')).to_be_hidden()
+
+
+@pytest.mark.parametrize('seconds', [1.5, 5.0])
+def test_messages_sent_during_a_connection_drop_arrive_once(
+    new_page: NewPage, chat_server: ChatServer, seconds: float
+) -> None:
+    """A short drop is bridged by the websocket's resend; a long one (client gone) reloads into the same chat."""
+    a_name, b_name = unique_name('ra'), unique_name('rb')
+    b = signed_in(new_page, chat_server, b_name)
+    a = signed_in(new_page, chat_server, a_name)
+    open_chat(a, b_name)
+    open_chat(b, a_name)
+    send(a, 'before the drop')
+    expect(b.get_by_test_id('message')).to_have_count(1)
+    b.context.set_offline(True)
+    for i in range(3):
+        send(a, f'while offline {i}')
+    expect(a.get_by_test_id('message')).to_have_count(4)
+    b.wait_for_timeout(seconds * 1000)
+    assert b.get_by_test_id('message').count() == 1
+    b.context.set_offline(False)
+    for i in range(3):
+        expect(b.get_by_test_id('message').filter(has_text=f'while offline {i}')).to_have_count(1)
+    expect(b.get_by_test_id('message')).to_have_count(4)
+    b.wait_for_timeout(1000)
+    expect(b.get_by_test_id('message')).to_have_count(4)

@@ -61,6 +61,12 @@ async def test_only_members_get_the_file(user: User, create_user: Callable[[], U
     for guess in (str(uuid.uuid4()), '..%2F..%2Fetc%2Fpasswd', 'chat.db', audio_key.upper()):
         assert (await user.http_client.get(f'/files/{guess}')).status_code == 404
 
+    await auth.init_admin(secret='s', expected_secret='s', username='root', password='admin123', password2='admin123')
+    moderator = create_user()
+    await login(moderator, 'root', 'admin123')
+    await moderator.should_see('admin-users', retries=50)
+    assert (await moderator.http_client.get(f'/files/{audio_key}')).status_code == 200
+
 
 async def test_oversized_upload_request_is_refused_before_reading(user: User) -> None:
     response = await user.http_client.post(

@@ -8,8 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from nicegui import run
-
 from db import audit as audit_queries
 from db import messages as message_queries
 from db import sessions as session_queries
@@ -20,6 +18,7 @@ from . import auth, clock
 from .errors import ChatError
 from .hub import ContactChanged, MuteChanged, hub
 from .presence import presence
+from .worker import off_loop
 
 PAGE_SIZE = 20
 FILTER_MAX = 64
@@ -117,7 +116,7 @@ def _users_page(name_filter: str, page: int) -> UsersPage:
 async def users_page(token: str | None, *, name_filter: str = '', page: int = 1) -> UsersPage:
     """One page of the users table, filtered by name in the database."""
     await require_admin(token)
-    return await run.io_bound(_users_page, name_filter.strip()[:FILTER_MAX], max(1, page))  # type: ignore[return-value]
+    return await off_loop(_users_page, name_filter.strip()[:FILTER_MAX], max(1, page))
 
 
 FLAG_ACTIONS: dict[str, dict[str, bool]] = {
@@ -145,15 +144,14 @@ def _apply(admin_id: int, user_id: int, action: str) -> tuple[str, list[int]]:
 async def set_muted(token: str | None, *, user_id: int, muted: bool) -> None:
     """Mute or unmute; the user's open pages are told at once."""
     admin = await require_admin(token)
-    await run.io_bound(_apply, admin.user_id, user_id, 'mute' if muted else 'unmute')
+    await off_loop(_apply, admin.user_id, user_id, 'mute' if muted else 'unmute')
     hub.publish(user_id, MuteChanged(user_id=user_id, muted=muted))
 
 
 async def set_banned(token: str | None, *, user_id: int, banned: bool) -> None:
     """Ban (ends every session of the user at once, hides them from contact lists) or unban."""
     admin = await require_admin(token)
-    result = await run.io_bound(_apply, admin.user_id, user_id, 'ban' if banned else 'unban')
-    assert result is not None
+    result = await off_loop(_apply, admin.user_id, user_id, 'ban' if banned else 'unban')
     username, revoked = result
     if banned:
         auth.end_sessions(user_id, revoked, reason='banned')
@@ -194,7 +192,7 @@ def _records(user_id: int, keyword: str, page: int) -> RecordsPage:
 async def user_records(token: str | None, *, user_id: int, keyword: str = '', page: int = 1) -> RecordsPage:
     """Every message the user sent or received, newest first, a page at a time."""
     await require_admin(token)
-    return await run.io_bound(_records, user_id, keyword.strip()[:FILTER_MAX], max(1, page))  # type: ignore[return-value]
+    return await off_loop(_records, user_id, keyword.strip()[:FILTER_MAX], max(1, page))
 
 
 def _audit(limit: int) -> list[AuditRow]:
@@ -207,4 +205,4 @@ def _audit(limit: int) -> list[AuditRow]:
 
 async def audit_log(token: str | None, *, limit: int = 20) -> list[AuditRow]:
     await require_admin(token)
-    return await run.io_bound(_audit, limit) or []
+    return await off_loop(_audit, limit)

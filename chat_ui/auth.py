@@ -9,7 +9,6 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from nicegui import run
 from sqlalchemy.exc import IntegrityError
 
 from db import sessions as session_queries
@@ -24,6 +23,7 @@ from .hub import ContactChanged, SessionEnded, hub
 from .passwords import check_password_policy, hash_password, verify_password
 from .presence import presence
 from .usernames import RESERVED_ADMIN_NAMES, check_username, username_key
+from .worker import off_loop
 
 CAPTCHA_AFTER = 3
 LOCK_AFTER = 5
@@ -89,8 +89,7 @@ def _create_account(name: str, password: str, *, is_admin: bool) -> int:
 async def register(username: str, password: str, password2: str) -> int:
     """Create a normal account (it appears in everyone's contact list at once); returns its id."""
     name = check_new_account(username, password, password2)
-    user_id = await run.io_bound(_create_account, name, password, is_admin=False)
-    assert user_id is not None
+    user_id = await off_loop(_create_account, name, password, is_admin=False)
     hub.broadcast(ContactChanged(user_id=user_id, username=name, visible=True))
     return user_id
 
@@ -100,7 +99,7 @@ async def admin_exists() -> bool:
         with session_scope() as db:
             return user_queries.admin_exists(db)
 
-    return await run.io_bound(query)
+    return await off_loop(query)
 
 
 async def init_admin(*, secret: str, expected_secret: str | None, username: str, password: str, password2: str) -> int:
@@ -112,7 +111,7 @@ async def init_admin(*, secret: str, expected_secret: str | None, username: str,
     name = check_new_account(username, password, password2)
     if name.casefold() in RESERVED_ADMIN_NAMES:
         raise ChatError('init_reserved_name', name=name)
-    return await run.io_bound(_create_account, name, password, is_admin=True)
+    return await off_loop(_create_account, name, password, is_admin=True)
 
 
 @dataclass(slots=True)
@@ -181,7 +180,7 @@ async def login(
         raise LoginRefused('fields_required', captcha_required=False)
     if len(username) > LOGIN_NAME_MAX or len(password) > 1024:
         raise LoginRefused('login_failed', captcha_required=False)
-    attempt = await run.io_bound(_attempt_login, username, password, captcha_ok, ip, user_agent)
+    attempt = await off_loop(_attempt_login, username, password, captcha_ok, ip, user_agent)
     if attempt.refusal is not None:
         raise attempt.refusal
     assert attempt.token is not None and attempt.info is not None
@@ -206,7 +205,7 @@ async def current_session(token: str | None) -> SessionInfo | None:
     """The live session behind a browser's token, or None if it is missing, revoked, expired or banned."""
     if not token:
         return None
-    return await run.io_bound(_lookup, token)
+    return await off_loop(_lookup, token)
 
 
 async def logout(token: str | None) -> None:
@@ -217,6 +216,6 @@ async def logout(token: str | None) -> None:
         with session_scope() as db:
             return session_queries.revoke_session(db, token_hash=hash_token(token), reason='logout', now=clock.now())
 
-    record = await run.io_bound(revoke)
+    record = await off_loop(revoke)
     if record is not None and record.id is not None:
         end_sessions(record.user_id, [record.id], reason='logout')

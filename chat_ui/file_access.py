@@ -5,13 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from nicegui import run
-
 from db import messages as message_queries
 from db.engine import session_scope
 
 from . import auth
 from .file_store import stored_path, thumb_path
+from .worker import off_loop
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +39,7 @@ async def file_for(token: str | None, file_key: str, *, thumbnail: bool) -> Serv
     path = thumb_path(file_key) if thumbnail else stored_path(file_key)
     if info is None or path is None:
         return None
-    found = await run.io_bound(_lookup, file_key)
+    found = await off_loop(_lookup, file_key)
     if found is None:
         return None
     user_lo, user_hi, mime, name = found

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from nicegui import run
 from sqlmodel import Session
 
 from db import messages as message_queries
@@ -17,6 +16,7 @@ from .file_store import delete_stored
 from .highlight import keyword_pattern
 from .hub import HistoryCleared, MessageCreated, MessageView, hub
 from .presence import presence
+from .worker import off_loop
 
 WINDOW = 50
 SEARCH_SHOWN = 200
@@ -101,8 +101,7 @@ async def send_text(*, sender_id: int, peer_id: int, text: str) -> MessageView |
     body = normalize_text(text)
     if body is None:
         return None
-    view = await run.io_bound(_store_text, sender_id, peer_id, body)
-    assert view is not None
+    view = await off_loop(_store_text, sender_id, peer_id, body)
     publish_message(view)
     return view
 
@@ -118,18 +117,7 @@ async def load_window(
     *, user_id: int, peer_id: int, before_id: int | None = None, limit: int = WINDOW
 ) -> list[MessageView]:
     """A page of the conversation, oldest first: the newest ``limit`` messages, or those before ``before_id``."""
-    return await run.io_bound(_load_window, user_id, peer_id, before_id, limit) or []
-
-
-def _load_after(user_id: int, peer_id: int, after_id: int) -> list[MessageView]:
-    with session_scope() as db:
-        rows = message_queries.after(db, user_a=user_id, user_b=peer_id, after_id=after_id, limit=1000)
-        return [to_view(m) for m in rows]
-
-
-async def load_after(*, user_id: int, peer_id: int, after_id: int) -> list[MessageView]:
-    """Messages newer than ``after_id`` (to catch up after a reconnect)."""
-    return await run.io_bound(_load_after, user_id, peer_id, after_id) or []
+    return await off_loop(_load_window, user_id, peer_id, before_id, limit)
 
 
 def _search(user_id: int, peer_id: int, keyword: str) -> SearchResult:
@@ -148,7 +136,7 @@ async def search(*, user_id: int, peer_id: int, keyword: str) -> SearchResult | 
         return None
     if len(keyword) > KEYWORD_MAX:
         raise ChatError('keyword_too_long', max=KEYWORD_MAX)
-    return await run.io_bound(_search, user_id, peer_id, keyword)
+    return await off_loop(_search, user_id, peer_id, keyword)
 
 
 def _clear(user_id: int, peer_id: int) -> None:
@@ -160,7 +148,7 @@ def _clear(user_id: int, peer_id: int) -> None:
 
 async def clear_history(*, user_id: int, peer_id: int) -> None:
     """Delete the whole conversation and its files for both people; tell both people's open pages."""
-    await run.io_bound(_clear, user_id, peer_id)
+    await off_loop(_clear, user_id, peer_id)
     event = HistoryCleared(user_a=user_id, user_b=peer_id, by_user_id=user_id)
     hub.publish(user_id, event)
     hub.publish(peer_id, event)
@@ -182,4 +170,4 @@ def _contacts(user_id: int) -> list[ContactView]:
 
 async def list_contacts(*, user_id: int) -> list[ContactView]:
     """Everyone the user can chat with: newest conversation first, then by name."""
-    return await run.io_bound(_contacts, user_id) or []
+    return await off_loop(_contacts, user_id)

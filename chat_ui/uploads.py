@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import filetype
-from nicegui import run
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from db import messages as message_queries
@@ -24,6 +23,7 @@ from .errors import ChatError
 from .file_store import upload_dir
 from .hub import MessageView
 from .messaging import check_sender, publish_message, to_view
+from .worker import off_loop
 
 MB = 1024 * 1024
 IMAGE_MAX_BYTES = 20 * MB
@@ -149,7 +149,7 @@ async def send_file(
     """Store an uploaded image or audio file as a message and publish it. ``save(path)`` streams the bytes."""
     rule = rule_for(name)
     check_size(size, rule)
-    await run.io_bound(_precheck, sender_id, peer_id)
+    await off_loop(_precheck, sender_id, peer_id)
     incoming_dir = upload_dir() / '.incoming'
     incoming_dir.mkdir(exist_ok=True)
     incoming = incoming_dir / uuid.uuid4().hex
@@ -158,7 +158,6 @@ async def send_file(
     except BaseException:
         incoming.unlink(missing_ok=True)
         raise
-    view = await run.io_bound(_accept, sender_id, peer_id, incoming, clean_name(name), rule)
-    assert view is not None
+    view = await off_loop(_accept, sender_id, peer_id, incoming, clean_name(name), rule)
     publish_message(view)
     return view

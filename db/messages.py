@@ -57,12 +57,6 @@ def window(session: Session, *, user_a: int, user_b: int, limit: int, before_id:
     return list(reversed(rows))
 
 
-def after(session: Session, *, user_a: int, user_b: int, after_id: int, limit: int) -> Sequence[Message]:
-    """Messages of the conversation newer than ``after_id``, oldest first."""
-    query = select(Message).where(_in_conversation(user_a, user_b), col(Message.id) > after_id)
-    return session.exec(query.order_by(col(Message.id)).limit(limit)).all()
-
-
 def escape_like(keyword: str) -> str:
     return keyword.replace('\\', '\\\\').replace('%', '\\%').replace('_', '\\_')
 
@@ -95,7 +89,8 @@ def last_message_ids(session: Session, *, user_id: int) -> dict[int, int]:
     as_hi = select(Message.user_lo, func.max(Message.id)).where(col(Message.user_hi) == user_id)
     for query in (as_lo.group_by(col(Message.user_hi)), as_hi.group_by(col(Message.user_lo))):
         for peer, last_id in session.exec(query).all():
-            latest[peer] = last_id
+            if last_id is not None:
+                latest[peer] = last_id
     return latest
 
 

@@ -104,7 +104,15 @@ def register() -> None:
                 ui.notify(t('contact_left', name=event.username), type='warning', position='top')
 
         hub.subscribe(me, on_event)
-        client.on_connect(pane.catch_up)
+        connections = 0
+
+        async def on_connect() -> None:
+            nonlocal connections
+            connections += 1
+            if connections > 1:
+                await pane.resync()
+
+        client.on_connect(on_connect)
         if chat is not None and chat in contact_list.rows:
             await open_chat(contact_list.rows[chat].contact)
         return None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import Request
 from fastapi.responses import RedirectResponse
-from nicegui import run, ui
+from nicegui import ui
 
 from chat_ui import auth
 from chat_ui.auth import LoginRefused
@@ -14,6 +14,7 @@ from chat_ui.guard import NOTICES, store_token, stored_token
 from chat_ui.i18n import t
 from chat_ui.testid import testid
 from chat_ui.theme import auth_card
+from chat_ui.worker import off_loop
 
 
 def register() -> None:
@@ -53,7 +54,7 @@ def register() -> None:
 
         async def refresh_captcha() -> None:
             nonlocal challenge
-            challenge = await run.io_bound(new_challenge)
+            challenge = await off_loop(new_challenge)
             captcha_image.set_source(challenge.data_url)
             captcha.value = ''
             captcha_box.set_visibility(True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any
 
 from nicegui import ui
@@ -95,7 +96,7 @@ class UsersTable:
                 text=t('muted_state') if row.muted else t('mute'),
                 icon='volume_off' if row.muted else 'volume_up',
                 color='orange-8',
-                handler=lambda r=row: self._on_mute(r),
+                handler=partial(self._on_mute, row),
             )
             state_button(
                 f'ban-{row.username}',
@@ -103,7 +104,7 @@ class UsersTable:
                 text=t('banned_state') if row.banned else t('ban'),
                 icon='block' if row.banned else 'check_circle',
                 color='negative',
-                handler=lambda r=row: self._on_ban(r),
+                handler=partial(self._on_ban, row),
             )
             with ui.column().classes('gap-0 min-w-0 w-full overflow-hidden'):
                 ui.label(short_time(row.last_login_at) if row.last_login_at else t('never')).classes('text-sm')
@@ -117,7 +118,7 @@ class UsersTable:
                 text=t('view_records'),
                 icon='forum',
                 color='primary',
-                handler=lambda r=row: self._on_view(r),
+                handler=partial(self._on_view, row),
             )
 
     async def _filter_changed(self) -> None:

@@ -182,14 +182,19 @@ class ChatPane:
             self._add_bubble(view)
         self.scroll.scroll_to(percent=1.0, duration=0.2)
 
-    async def catch_up(self) -> None:
-        """After a reconnect: show what arrived meanwhile, once."""
+    async def resync(self) -> None:
+        """After a reconnect, redraw the open conversation from the database: the browser may have missed updates
+        that were sent while its connection was dying, and this shows every message exactly once."""
         if self.peer is None:
             return
-        for view in await messaging.load_after(
-            user_id=self.user_id, peer_id=self.peer.user_id, after_id=self.newest_id
-        ):
-            self.receive(view)
+        self._generation += 1
+        generation = self._generation
+        views = await messaging.load_window(user_id=self.user_id, peer_id=self.peer.user_id)
+        if generation != self._generation:
+            return
+        self._reset_list()
+        self._show_window(views)
+        self.scroll.scroll_to(percent=1.0, duration=0)
 
     async def send(self) -> None:
         if self.peer is None:

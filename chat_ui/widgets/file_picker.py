@@ -13,22 +13,24 @@ from ..uploads import ACCEPT, MAX_UPLOAD_BYTES, RULES
 
 class FilePicker:
     def __init__(self, *, on_file: Callable[[events.UploadEventArguments], Awaitable[None]]) -> None:
-        async def handle(event: events.UploadEventArguments) -> None:
-            try:
-                await on_file(event)
-            finally:
-                self.upload.reset()
-
-        button = ui.button(icon='attach_file', on_click=lambda: self.upload.run_method('pickFiles'))
-        button.props(f'flat round dense aria-label="{t("attach_file")}"').classes('text-gray-600').tooltip(
-            t('attach_file')
-        )
-        self.upload = testid(
-            ui.upload(auto_upload=True, max_file_size=MAX_UPLOAD_BYTES, on_upload=handle),
-            'chat-upload',
+        self._on_file = on_file
+        button = ui.button(icon='attach_file', on_click=self._pick)
+        button.props(f'flat round dense aria-label="{t("attach_file")}"').classes('text-gray-600')
+        button.tooltip(t('attach_file'))
+        self.upload: ui.upload = testid(
+            ui.upload(auto_upload=True, max_file_size=MAX_UPLOAD_BYTES, on_upload=self._handle), 'chat-upload'
         )
         self.upload.props(f'accept={ACCEPT}').classes('hidden')
         self.upload.on('rejected', self._rejected)
+
+    def _pick(self) -> None:
+        self.upload.run_method('pickFiles')
+
+    async def _handle(self, event: events.UploadEventArguments) -> None:
+        try:
+            await self._on_file(event)
+        finally:
+            self.upload.reset()
 
     def _rejected(self, event: events.GenericEventArguments) -> None:
         """The browser refused the file before sending it: say why (wrong type or too large)."""

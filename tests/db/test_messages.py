@@ -50,9 +50,6 @@ def test_window_and_paging_with_1000_messages(engine: Engine) -> None:
     with session_scope() as db:
         newest = message_queries.window(db, user_a=a, user_b=b, limit=50)
         assert [m.body for m in newest] == [f'm{i}' for i in range(950, 1000)]
-        assert newest[-1].id is not None
-        later = message_queries.after(db, user_a=a, user_b=b, after_id=newest[-3].id or 0, limit=100)
-        assert [m.body for m in later] == ['m998', 'm999']
 
 
 def test_search_candidates_stay_in_the_conversation(engine: Engine) -> None:

@@ -71,7 +71,7 @@ def test_mute_live_and_records(new_page: NewPage, fresh_chat_server: ChatServer,
     mute.click()
     expect(mute).to_have_attribute('data-state', 'on')
     expect(a.get_by_test_id('muted-banner')).to_be_visible()
-    send(a, 'said while muted')
+    send(a, 'said while muted', accepted=False)
     expect(a.get_by_text('You have been muted by the administrator', exact=False).first).to_be_visible()
     expect(a.get_by_test_id('message')).to_have_count(1)
 

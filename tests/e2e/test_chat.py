@@ -24,9 +24,12 @@ def open_chat(page: Page, peer: str) -> None:
     expect(page.get_by_test_id('chat-peer')).to_have_text(peer)
 
 
-def send(page: Page, text: str) -> None:
+def send(page: Page, text: str, *, accepted: bool = True) -> None:
+    """Type and press Enter; an accepted message empties the box (as a person sees before typing the next)."""
     page.get_by_test_id('chat-input').fill(text)
     page.get_by_test_id('chat-input').press('Enter')
+    if accepted:
+        expect(page.get_by_test_id('chat-input')).to_have_value('')
 
 
 def test_live_messages_both_ways(new_page: NewPage, chat_server: ChatServer) -> None:

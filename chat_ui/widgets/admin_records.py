@@ -10,11 +10,12 @@ from ..admin import RecordRow, RecordsPage
 from ..i18n import t
 from ..testid import testid
 from ..timefmt import short_time
+from .paged import Paged
 
 GRID = 'w-full grid grid-cols-[7rem_10rem_5rem_minmax(0,1fr)] items-start gap-3 px-3'
 
 
-class RecordsPanel:
+class RecordsPanel(Paged):
     def __init__(self, *, load: Callable[[int, str, int], Awaitable[RecordsPage | None]]) -> None:
         self._load = load
         self.user_id: int | None = None
@@ -26,7 +27,7 @@ class RecordsPanel:
                 ui.space()
                 self.keyword = ui.input(placeholder=t('admin_records_filter'))
                 self.keyword.props('dense outlined rounded clearable debounce=300 maxlength=64').classes('w-64')
-                self.keyword.on_value_change(self._keyword_changed)
+                self.keyword.on_value_change(self.filter_changed)
                 ui.button(icon='close', on_click=self.hide).props('flat round dense')
             self.total = ui.label().classes('text-sm text-gray-500')
             with ui.element('div').classes('w-full overflow-x-auto'):
@@ -38,7 +39,7 @@ class RecordsPanel:
                             ui.label(t(key))
                     self.rows = ui.column().classes('w-full gap-0')
             with ui.row().classes('w-full justify-center'):
-                self.pagination = ui.pagination(1, 1, direction_links=True, on_change=self._page_changed)
+                self.pagination = ui.pagination(1, 1, direction_links=True, on_change=self.page_changed)
         self.card.set_visibility(False)
 
     async def show(self, user_id: int) -> None:
@@ -60,8 +61,7 @@ class RecordsPanel:
             return
         self.title.set_text(t('admin_records_of', name=page.username))
         self.total.set_text(t('admin_records_total', count=page.total))
-        self.pagination.max = page.pages
-        self.pagination.set_value(page.page)
+        self.show_page(page.page, page.pages)
         self.rows.clear()
         with self.rows:
             for row in page.rows:
@@ -85,12 +85,3 @@ class RecordsPanel:
                 ui.audio(f'/files/{row.file_key}').classes('w-64').props('preload=none')
             else:
                 ui.label(row.body or '').classes('text-sm whitespace-pre-wrap break-words')
-
-    async def _keyword_changed(self) -> None:
-        self.page = 1
-        await self.refresh()
-
-    async def _page_changed(self) -> None:
-        if self.pagination.value != self.page:
-            self.page = self.pagination.value
-            await self.refresh()

@@ -12,6 +12,7 @@ from ..admin import UserRow, UsersPage
 from ..i18n import t
 from ..testid import testid
 from ..timefmt import short_time
+from .paged import Paged
 
 GRID = 'w-full grid grid-cols-[minmax(0,1fr)_4rem_7rem_7rem_16rem_6rem_7rem] items-center gap-2 px-3'
 Handler = Callable[[UserRow], Awaitable[None]]
@@ -26,7 +27,7 @@ def state_button(name: str, *, on: bool, text: str, icon: str, color: str, handl
     return button.classes('px-2')
 
 
-class UsersTable:
+class UsersTable(Paged):
     def __init__(
         self,
         *,
@@ -45,7 +46,7 @@ class UsersTable:
             self.filter.props('dense outlined rounded clearable debounce=300 maxlength=64').classes('w-64')
             with self.filter.add_slot('prepend'):
                 ui.icon('search').classes('text-gray-400')
-            self.filter.on_value_change(self._filter_changed)
+            self.filter.on_value_change(self.filter_changed)
             ui.space()
             self.total = ui.label().classes('text-sm text-gray-500')
         with ui.element('div').classes('w-full overflow-x-auto'):
@@ -63,16 +64,14 @@ class UsersTable:
                         ui.label(t(key) if key else '')
                 self.rows = ui.column().classes('w-full gap-0')
         with ui.row().classes('w-full justify-center'):
-            self.pagination = ui.pagination(1, 1, direction_links=True, on_change=self._page_changed)
+            self.pagination = ui.pagination(1, 1, direction_links=True, on_change=self.page_changed)
 
     async def refresh(self) -> None:
         page = await self._load(self.filter.value or '', self.page)
         if page is None:
             return
-        self.page = page.page
+        self.show_page(page.page, page.pages)
         self.total.set_text(t('admin_total', count=page.total))
-        self.pagination.max = page.pages
-        self.pagination.set_value(page.page)
         self.rows.clear()
         self.dots.clear()
         with self.rows:
@@ -120,15 +119,6 @@ class UsersTable:
                 color='primary',
                 handler=partial(self._on_view, row),
             )
-
-    async def _filter_changed(self) -> None:
-        self.page = 1
-        await self.refresh()
-
-    async def _page_changed(self) -> None:
-        if self.pagination.value != self.page:
-            self.page = self.pagination.value
-            await self.refresh()
 
 
 def _dot_classes(online: bool) -> str:

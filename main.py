@@ -41,7 +41,7 @@ def main(argv: list[str]) -> None:
         reload=False,
         show=False,
         storage_secret=settings.resolved_storage_secret(),
-        show_welcome_message=False,
+        show_welcome_message=not args.native,
     )
 
 

@@ -10,5 +10,5 @@ _COLORS = ['#e17076', '#7bc862', '#65aadd', '#a695e7', '#ee7aae', '#6ec9cb', '#f
 def avatar(name: str, user_id: int, *, size: str = 'md') -> ui.avatar:
     """The first character of the name (rendered as text) on the user's colour."""
     with ui.avatar(color=_COLORS[user_id % len(_COLORS)], text_color='white', size=size) as element:
-        ui.label(name[:1].upper() or '?').classes('text-[0.5em] font-medium leading-none')
+        ui.label(name[:1].upper() or '?').classes('text-lg font-semibold leading-none')
     return element

@@ -1,0 +1,41 @@
+"""``python -m bench`` runs every benchmark; ``--quick`` runs small versions in a few minutes.
+
+Output: ``bench/results/<date>.json`` (full) or ``bench/results/tmp/<date>-quick.json`` (quick, not committed),
+the plot next to it, and (full run only) the results table inside BENCHMARKS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+
+from . import runner
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog='python -m bench', description=__doc__.splitlines()[0])
+    parser.add_argument('--quick', action='store_true', help='small sizes, a few minutes')
+    parser.add_argument('--only', nargs='*', choices=runner.PARTS, help='run only these parts')
+    parser.add_argument(
+        '--server-db',
+        choices=['sqlite', 'mariadb'],
+        default='sqlite',
+        help='database of the server in the live (latency/memory/history/upload) runs',
+    )
+    parser.add_argument('--profile', action='store_true', help='record py-spy profiles of the server during the runs')
+    parser.add_argument('--no-markdown', action='store_true', help='do not update the table in BENCHMARKS.md')
+    args = parser.parse_args(argv)
+    return asyncio.run(
+        runner.run(
+            quick=args.quick,
+            parts=args.only or list(runner.PARTS),
+            server_db=args.server_db,
+            profile=args.profile,
+            update_markdown=not args.no_markdown and not args.quick,
+        )
+    )
+
+
+if __name__ == '__main__':
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,398 @@
+"""Live scenarios against a running server: log in, open chats, send at a fixed rate, time deliveries.
+
+Every client is a :class:`bench.ngclient.Tab` of a :class:`bench.ngclient.Browser` that signed in through the real
+/login page. Latency is measured from the moment sender A's "send" click leaves the load generator until the
+``update`` carrying the new bubble reaches recipient B (both ends live in this process, one monotonic clock).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiohttp
+
+from . import ngclient
+from .ngclient import Browser, Tab
+from .server import Server
+
+PREFIX = 'bench '
+
+
+def percentiles(values: list[float]) -> dict[str, float | int | None]:
+    """p50/p95/p99/max (nearest-rank) of millisecond values."""
+    if not values:
+        return {'count': 0, 'p50': None, 'p95': None, 'p99': None, 'max': None, 'mean': None}
+    ordered = sorted(values)
+
+    def rank(p: float) -> float:
+        index = max(0, min(len(ordered) - 1, round(p / 100 * len(ordered) + 0.5) - 1))
+        return round(ordered[index], 2)
+
+    return {
+        'count': len(ordered),
+        'p50': rank(50),
+        'p95': rank(95),
+        'p99': rank(99),
+        'max': round(ordered[-1], 2),
+        'mean': round(statistics.fmean(ordered), 2),
+    }
+
+
+@dataclass
+class Member:
+    """One signed-in chat client and the element/listener ids it needs."""
+
+    name: str
+    browser: Browser
+    tab: Tab | None = None
+    peer: str | None = None
+    input_ids: tuple[int, str] | None = None
+    send_ids: tuple[int, str] | None = None
+    peer_label_id: int | None = None
+    open_waiter: asyncio.Future[float] | None = None
+    bubbles_wanted: int = 0
+    bubbles_seen: int = 0
+    last_sent_seq: int | None = None
+    watch: Callable[[dict[str, Any], float], None] | None = None
+
+    async def click_contact(self, contact: str) -> None:
+        assert self.tab is not None
+        element_id, listener = self.tab.page.listener(f'contact-{contact}', 'click')
+        await self.tab.emit_event(element_id, listener, [])
+
+    async def send(self, text: str) -> None:
+        """What the browser does when the user has typed ``text`` and presses the send button."""
+        assert self.tab is not None and self.input_ids and self.send_ids
+        await self.tab.emit_event(self.input_ids[0], self.input_ids[1], [json.dumps(text)])
+        await self.tab.emit_event(self.send_ids[0], self.send_ids[1], [])
+
+
+@dataclass
+class Tracker:
+    """Sent messages and their arrivals (first arrival per recipient; a second bubble is a duplicate)."""
+
+    run: str = ''
+    sent: dict[int, tuple[float, str, str]] = field(default_factory=dict)  # seq -> (t, sender, recipient)
+    arrived: dict[int, float] = field(default_factory=dict)
+    bubble_of: dict[int, int] = field(default_factory=dict)  # seq -> element id at the recipient
+    duplicates: int = 0
+    echoes: int = 0
+    overlapping_sends: int = 0
+    skipped_busy: int = 0
+    all_arrived: asyncio.Event = field(default_factory=asyncio.Event)
+    sending_done: bool = False
+
+    def text(self, seq: int) -> str:
+        return f'{PREFIX}{self.run}:{seq}'
+
+    def seen(self, member: Member, element_id: int, text: str, t: float) -> None:
+        run, _, seq_text = text[len(PREFIX) :].partition(':')
+        if run != self.run or not seq_text.isdigit():
+            return
+        seq = int(seq_text)
+        record = self.sent.get(seq)
+        if record is None:
+            return
+        if member.name == record[1]:
+            self.echoes += 1
+            if member.last_sent_seq == seq:
+                member.last_sent_seq = None
+            return
+        if member.name != record[2]:
+            return
+        if seq in self.arrived:
+            if self.bubble_of.get(seq) != element_id:
+                self.duplicates += 1
+            return
+        self.arrived[seq] = t
+        self.bubble_of[seq] = element_id
+        self.check_done()
+
+    def check_done(self) -> None:
+        if self.sending_done and len(self.arrived) >= len(self.sent):
+            self.all_arrived.set()
+
+
+class Fleet:
+    """The simulated users of one server."""
+
+    def __init__(self, server: Server, http: aiohttp.ClientSession, password: str) -> None:
+        self.server = server
+        self.http = http
+        self.password = password
+        self.members: dict[str, Member] = {}
+        self.tracker = Tracker()
+        self.lag: list[float] = []
+        self._stop = asyncio.Event()
+        self._background: list[asyncio.Task[None]] = []
+
+    def start_background(self) -> None:
+        self._background.append(asyncio.create_task(ngclient.ack_loop(self.tabs, self._stop)))
+        self._background.append(asyncio.create_task(self._lag_monitor()))
+
+    async def stop(self) -> None:
+        self._stop.set()
+        for task in self._background:
+            task.cancel()
+        await asyncio.gather(*self._background, return_exceptions=True)
+        await asyncio.gather(*(m.tab.close() for m in self.members.values() if m.tab), return_exceptions=True)
+
+    def tabs(self) -> list[Tab]:
+        return [m.tab for m in self.members.values() if m.tab is not None]
+
+    def disconnects(self) -> int:
+        """Sockets the server dropped so far (each was then reconnected or declared dead)."""
+        return sum(len(tab.disconnects) for tab in self.tabs())
+
+    def connection_report(self, since: int) -> dict[str, Any]:
+        reasons: dict[str, int] = {}
+        for tab in self.tabs():
+            for _, reason in tab.disconnects:
+                reasons[reason[:120]] = reasons.get(reason[:120], 0) + 1
+        return {
+            'socket_drops': self.disconnects() - since,
+            'dead_tabs': sum(t.dead for t in self.tabs()),
+            'drop_reasons_total': reasons,
+        }
+
+    async def _lag_monitor(self, interval: float = 0.02) -> None:
+        """How late the load generator's own event loop wakes up (its share of any measured latency)."""
+        while not self._stop.is_set():
+            before = time.perf_counter()
+            await asyncio.sleep(interval)
+            self.lag.append((time.perf_counter() - before - interval) * 1000)
+            if len(self.lag) > 200_000:
+                del self.lag[:100_000]
+
+    def lag_stats(self, since: int = 0) -> dict[str, Any]:
+        return percentiles(self.lag[since:])
+
+    # --- signing in and opening pages -------------------------------------------------------------------------
+
+    async def login(self, names: list[str], *, concurrency: int = 6) -> float:
+        """Sign each user in through /login (argon2 verify on the server); returns the seconds taken."""
+        began = time.perf_counter()
+        gate = asyncio.Semaphore(concurrency)
+
+        async def one(name: str) -> None:
+            browser = Browser(self.http, self.server.base)
+            async with gate:
+                await browser.login(name, self.password)
+            self.members[name] = Member(name=name, browser=browser)
+
+        await asyncio.gather(*(one(n) for n in names))
+        return time.perf_counter() - began
+
+    def _on_update(self, member: Member) -> Callable[[Tab, dict[str, Any]], None]:
+        def handle(_tab: Tab, payload: dict[str, Any]) -> None:
+            t = time.perf_counter()
+            tracker = self.tracker
+            for element_id, element in payload.items():
+                if not element:
+                    continue
+                text = element.get('text')
+                if isinstance(text, str) and text.startswith(PREFIX):
+                    tracker.seen(member, int(element_id), text, t)
+                if member.watch is not None:
+                    member.watch(element, t)
+                if member.open_waiter is not None and not member.open_waiter.done():
+                    if element.get('props', {}).get('data-testid') == 'message':
+                        member.bubbles_seen += 1
+                    if member.bubbles_seen >= member.bubbles_wanted:
+                        member.open_waiter.set_result(t)
+
+        return handle
+
+    async def open_page(self, name: str) -> Member:
+        member = self.members[name]
+        member.tab = await member.browser.open('/', self._on_update(member))
+        page = member.tab.page
+        member.input_ids = page.listener('chat-input', 'value')
+        member.send_ids = page.listener('chat-send', 'click')
+        member.peer_label_id = page.by_testid('chat-peer')[0]
+        return member
+
+    async def open_chat(self, name: str, peer: str, *, bubbles: int, timeout: float = 60.0) -> float:
+        """Click the contact and wait until the window's bubbles (``bubbles`` of them) arrived; returns seconds."""
+        member = self.members[name]
+        member.peer = peer
+        member.bubbles_wanted, member.bubbles_seen = bubbles, 0
+        member.open_waiter = asyncio.get_running_loop().create_future()
+        began = time.perf_counter()
+        await member.click_contact(peer)
+        if bubbles == 0:
+            await asyncio.sleep(0.05)
+            member.open_waiter = None
+            return time.perf_counter() - began
+        done_at = await asyncio.wait_for(member.open_waiter, timeout)
+        member.open_waiter = None
+        return done_at - began
+
+    async def connect(
+        self,
+        pairs: list[tuple[str, str]],
+        *,
+        rss_samples: list[tuple[int, int]],
+        window: int,
+        concurrency: int = 4,
+        time_limit: float = 600.0,
+        rss_limit: int | None = None,
+        sample_every: int = 10,
+    ) -> dict[str, Any]:
+        """Open the chat page for both members of each pair and open their conversation; stop early (and say so)
+        when ``time_limit`` seconds pass or the server's RSS exceeds ``rss_limit``. Pairs are connected whole."""
+        began = time.perf_counter()
+        drops = self.disconnects()
+        page_times: list[float] = []
+        connected = 0
+        stopped: str | None = None
+        gate = asyncio.Semaphore(concurrency)
+
+        async def one(name: str, peer: str) -> None:
+            async with gate:
+                t0 = time.perf_counter()
+                await self.open_page(name)
+                page_times.append((time.perf_counter() - t0) * 1000)
+            await self.open_chat(name, peer, bubbles=window)
+
+        for index in range(0, len(pairs), max(1, sample_every // 2)):
+            if time.perf_counter() - began > time_limit:
+                stopped = f'time limit {time_limit:.0f} s reached'
+                break
+            if rss_limit is not None and self.server.rss() > rss_limit:
+                stopped = f'server RSS above {rss_limit / 2**30:.1f} GiB'
+                break
+            batch = pairs[index : index + max(1, sample_every // 2)]
+            await asyncio.gather(*(one(a, b) for a, b in batch), *(one(b, a) for a, b in batch))
+            connected += 2 * len(batch)
+            await asyncio.sleep(0.3)
+            rss_samples.append((connected, self.server.rss()))
+        return {
+            'connected': connected,
+            'seconds': round(time.perf_counter() - began, 1),
+            'stopped_early': stopped,
+            'page_ms': percentiles(page_times),
+            **self.connection_report(drops),
+        }
+
+    # --- traffic ------------------------------------------------------------------------------------------------
+
+    async def traffic(
+        self,
+        pairs: list[tuple[str, str]],
+        *,
+        rate: float,
+        duration: float,
+        run: str,
+        drain: float = 15.0,
+        openers: list[tuple[str, str, int]] | None = None,
+        opener_pause: float = 0.0,
+    ) -> dict[str, Any]:
+        """Send ``rate`` messages/s for ``duration`` s, round-robin over ``pairs`` (direction alternating each
+        round); optionally while ``openers`` (name, peer, window) reopen a conversation in a closed loop."""
+        tracker = self.tracker = Tracker(run=run)
+        lag_mark = len(self.lag)
+        total = int(rate * duration)
+        opener_stop = asyncio.Event()
+        opens: list[float] = []
+        opener_tasks = [
+            asyncio.create_task(self._reopen(n, p, w, opener_stop, opens, opener_pause)) for n, p, w in openers or []
+        ]
+        cpu0 = self.server.cpu_seconds()
+        drops = self.disconnects()
+        began = time.perf_counter()
+        order = [(a, b) if r % 2 == 0 else (b, a) for r in range(2) for a, b in pairs]
+        cursor = 0
+        for k in range(total):
+            due = began + k / rate
+            delay = due - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            # the next pair (round-robin, direction alternating each round) whose sender is not still waiting for
+            # its previous message to come back: a person sends again only after the input was cleared and the
+            # bubble appeared; if everybody is waiting, wait (the achieved rate then drops and is reported)
+            waited = time.perf_counter()
+            while True:
+                for step in range(len(order)):
+                    sender, recipient = order[(cursor + step) % len(order)]
+                    if self.members[sender].last_sent_seq is None:
+                        cursor = (cursor + step + 1) % len(order)
+                        break
+                else:
+                    if time.perf_counter() - waited > drain:
+                        sender, recipient = order[cursor]
+                        cursor = (cursor + 1) % len(order)
+                        tracker.overlapping_sends += 1
+                        break
+                    await asyncio.sleep(0.005)
+                    continue
+                break
+            member = self.members[sender]
+            if step:
+                tracker.skipped_busy += step
+            tracker.sent[k] = (time.perf_counter(), sender, recipient)
+            member.last_sent_seq = k
+            try:
+                await member.send(tracker.text(k))
+            except (aiohttp.ClientError, ConnectionError, TimeoutError) as error:
+                tracker.sent[k] = (tracker.sent[k][0], sender, f'send failed: {error}')
+        send_seconds = time.perf_counter() - began
+        tracker.sending_done = True
+        tracker.check_done()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(tracker.all_arrived.wait(), drain)
+        opener_stop.set()
+        await asyncio.gather(*opener_tasks, return_exceptions=True)
+        cpu = self.server.cpu_seconds() - cpu0
+        wall = time.perf_counter() - began
+        latencies = [(tracker.arrived[s] - t) * 1000 for s, (t, *_) in tracker.sent.items() if s in tracker.arrived]
+        result: dict[str, Any] = {
+            'rate_target': rate,
+            'rate_achieved': round(total / send_seconds, 2) if send_seconds else None,
+            'duration_s': duration,
+            'pairs': len(pairs),
+            'sent': total,
+            'delivered': len(tracker.arrived),
+            'lost': total - len(tracker.arrived),
+            'duplicated': tracker.duplicates,
+            'sender_echoes': tracker.echoes,
+            'overlapping_sends': tracker.overlapping_sends,
+            'senders_skipped_busy': tracker.skipped_busy,
+            'latency_ms': percentiles(latencies),
+            'server_cpu_percent': round(100 * cpu / wall, 1) if wall else None,
+            'loadgen_loop_lag_ms': self.lag_stats(lag_mark),
+            **self.connection_report(drops),
+        }
+        if openers:
+            result['openers'] = {
+                'clients': len(openers),
+                'opens': len(opens),
+                'pause_s': opener_pause,
+                'open_ms': percentiles(opens),
+            }
+        return result
+
+    async def _reopen(
+        self, name: str, peer: str, window: int, stop: asyncio.Event, opens: list[float], pause: float
+    ) -> None:
+        """Open the same long conversation again and again (each click reloads its newest window), ``pause`` s
+        after the previous open completed (0: a closed loop, the next click as soon as the window arrived)."""
+        while not stop.is_set():
+            try:
+                opens.append(1000 * await self.open_chat(name, peer, bubbles=window, timeout=30))
+            except TimeoutError:
+                opens.append(30_000.0)
+            if pause:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), pause)
+
+    async def warm_up(self, pairs: list[tuple[str, str]], *, rate: float = 40.0) -> dict[str, Any]:
+        """One message each way per pair, to prove every path works before measuring (not counted)."""
+        return await self.traffic(pairs, rate=rate, duration=max(1.0, 2 * len(pairs) / rate), run='warmup')

@@ -25,7 +25,14 @@ def main(argv: list[str]) -> int:
     )
     parser.add_argument('--profile', action='store_true', help='record py-spy profiles of the server during the runs')
     parser.add_argument('--no-markdown', action='store_true', help='do not update the table in BENCHMARKS.md')
+    parser.add_argument(
+        '--markdown-from',
+        metavar='JSON',
+        help='only rewrite the results block of BENCHMARKS.md from a results file (and its .png next to it)',
+    )
     args = parser.parse_args(argv)
+    if args.markdown_from:
+        return runner.markdown_from(args.markdown_from)
     return asyncio.run(
         runner.run(
             quick=args.quick,

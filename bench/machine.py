@@ -35,6 +35,20 @@ def git_commit(root: Path) -> str | None:
         return None
 
 
+def dirty_files(root: Path) -> list[str]:
+    try:
+        out = subprocess.run(
+            ['git', 'status', '--porcelain', '--untracked-files=no'],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return []
+    return [line[3:] for line in out.splitlines()]
+
+
 def facts(root: Path) -> dict[str, Any]:
     mariadb = dbs.mariadb_available()
     return {
@@ -51,5 +65,6 @@ def facts(root: Path) -> dict[str, Any]:
         else None,
         'nicegui': metadata.version('nicegui'),
         'sqlalchemy': metadata.version('sqlalchemy'),
-        'git_commit': git_commit(root),
+        'git_commit': git_commit(root) or os.environ.get('BENCH_GIT_COMMIT'),
+        'uncommitted_changes': dirty_files(root) if git_commit(root) else None,
     }

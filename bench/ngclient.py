@@ -259,6 +259,10 @@ class Tab:
             self.next_message_id = message_id + 1
         if name == 'update':
             self.stats.updates += 1
+            for element_id, element in payload.items():
+                testid = element and element.get('props', {}).get('data-testid')
+                if testid:
+                    self.page.elements[element_id] = element  # newly created rows (e.g. a contact) become clickable
             if self.on_update is not None:
                 self.on_update(self, payload)
         elif name == 'open' and not self.navigation.done():

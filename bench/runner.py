@@ -416,3 +416,13 @@ async def run(*, quick: bool, parts: list[str], server_db: str, profile: bool, u
         report.update_markdown(ROOT / 'BENCHMARKS.md', results, json_path, plot_path)
         log('updated the results table in BENCHMARKS.md')
     return 0
+
+
+def markdown_from(json_file: str) -> int:
+    path = Path(json_file).resolve()
+    results = json.loads(path.read_text(encoding='utf-8'))
+    results['targets'] = report.targets(results)
+    png = path.with_suffix('.png')
+    report.update_markdown(ROOT / 'BENCHMARKS.md', results, path, report.plot(results, png))
+    log(f'updated BENCHMARKS.md from {path.relative_to(ROOT)}')
+    return 0

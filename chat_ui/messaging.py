@@ -9,7 +9,7 @@ from sqlmodel import Session
 from db import messages as message_queries
 from db import users as user_queries
 from db.engine import session_scope
-from db.models import MESSAGE_MAX, Message
+from db.models import MESSAGE_MAX, Message, User
 
 from .errors import ChatError
 from .file_store import delete_stored
@@ -19,6 +19,7 @@ from .presence import presence
 from .worker import off_loop
 
 WINDOW = 50
+CONTACTS_SHOWN = 50
 SEARCH_SHOWN = 200
 KEYWORD_MAX = 100
 
@@ -154,20 +155,43 @@ async def clear_history(*, user_id: int, peer_id: int) -> None:
     hub.publish(peer_id, event)
 
 
-def _contacts(user_id: int) -> list[ContactView]:
+def _contact_view(user: User, latest: dict[int, int]) -> ContactView:
+    assert user.id is not None
+    return ContactView(
+        user_id=user.id,
+        username=user.username,
+        online=presence.is_online(user.id),
+        last_message_id=latest.get(user.id, 0),
+    )
+
+
+def _contacts(user_id: int, name_filter: str, limit: int) -> list[ContactView]:
     with session_scope() as db:
-        users = user_queries.list_contacts(db, exclude_user_id=user_id)
         latest = message_queries.last_message_ids(db, user_id=user_id)
-    contacts = [
-        ContactView(
-            user_id=u.id, username=u.username, online=presence.is_online(u.id), last_message_id=latest.get(u.id, 0)
-        )
-        for u in users
-        if u.id is not None
-    ]
+        if name_filter:
+            users = list(user_queries.list_contacts(db, exclude_user_id=user_id, limit=limit, name_filter=name_filter))
+        else:
+            recent = sorted(latest, key=latest.__getitem__, reverse=True)[:limit]
+            users = list(user_queries.list_contacts(db, exclude_user_id=user_id, limit=limit, only_ids=recent))
+            if len(users) < limit:
+                others = user_queries.list_contacts(db, exclude_user_id=user_id, limit=limit + len(users))
+                users += [u for u in others if u.id not in latest][: limit - len(users)]
+    contacts = [_contact_view(u, latest) for u in users]
     return sorted(contacts, key=lambda c: (-c.last_message_id, c.username.casefold()))
 
 
-async def list_contacts(*, user_id: int) -> list[ContactView]:
-    """Everyone the user can chat with: newest conversation first, then by name."""
-    return await off_loop(_contacts, user_id)
+async def list_contacts(*, user_id: int, name_filter: str = '', limit: int | None = None) -> list[ContactView]:
+    """Up to ``limit`` people the user can chat with: newest conversation first, then by name; or, with a
+    filter, those whose name contains it."""
+    return await off_loop(_contacts, user_id, name_filter.strip()[:KEYWORD_MAX], limit or CONTACTS_SHOWN)
+
+
+def _contact(user_id: int, peer_id: int) -> ContactView | None:
+    with session_scope() as db:
+        found = user_queries.list_contacts(db, exclude_user_id=user_id, limit=1, only_ids=[peer_id])
+        return _contact_view(found[0], {}) if found else None
+
+
+async def get_contact(*, user_id: int, peer_id: int) -> ContactView | None:
+    """One person as a contact of ``user_id`` (None if banned, an admin or unknown)."""
+    return await off_loop(_contact, user_id, peer_id)

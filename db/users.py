@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 
 from sqlalchemy import func
@@ -46,13 +46,24 @@ def set_password_hash(session: Session, *, user_id: int, password_hash: str) -> 
         user.password_hash = password_hash
 
 
-def list_contacts(session: Session, *, exclude_user_id: int) -> Sequence[User]:
-    """Every chat user who is not banned, not an admin and not the given user, by name."""
-    return session.exec(
-        select(User)
-        .where(User.id != exclude_user_id, col(User.is_banned).is_(False), col(User.is_admin).is_(False))
-        .order_by(User.username)
-    ).all()
+def list_contacts(
+    session: Session,
+    *,
+    exclude_user_id: int,
+    limit: int,
+    name_filter: str = '',
+    only_ids: Collection[int] | None = None,
+) -> Sequence[User]:
+    """Chat users who are not banned, not admins and not the given user, by name: those whose name contains
+    ``name_filter`` (case-insensitive, literal), or only those in ``only_ids``; at most ``limit``."""
+    query = select(User).where(
+        User.id != exclude_user_id, col(User.is_banned).is_(False), col(User.is_admin).is_(False)
+    )
+    if name_filter:
+        query = query.where(col(User.name_key).like(f'%{escape_like(name_filter.casefold())}%', escape='\\'))
+    if only_ids is not None:
+        query = query.where(col(User.id).in_(list(only_ids)))
+    return session.exec(query.order_by(col(User.name_key)).limit(limit)).all()
 
 
 def page_users(session: Session, *, name_filter: str, offset: int, limit: int) -> tuple[Sequence[User], int]:

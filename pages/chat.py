@@ -6,7 +6,7 @@ from dataclasses import replace
 from typing import Any
 
 from fastapi.responses import RedirectResponse
-from nicegui import context, ui
+from nicegui import background_tasks, context, ui
 
 from chat_ui import auth, messaging
 from chat_ui.guard import PageSession, forget_token
@@ -64,7 +64,12 @@ def register() -> None:
         with signed_in_frame('app_name', username=session.info.username, on_logout=session.guarded(logout)):
             with ui.row().classes('w-full h-[calc(100dvh-3.5rem)] gap-0 no-wrap'):
                 with ui.column().classes(LIST_CLASSES) as list_column:
-                    contact_list = ContactList(contacts, on_select=session.guarded(open_chat))
+                    contact_list = ContactList(
+                        contacts,
+                        on_select=session.guarded(open_chat),
+                        search=lambda text: messaging.list_contacts(user_id=me, name_filter=text),
+                        limit=messaging.CONTACTS_SHOWN,
+                    )
                 pane = ChatPane(user_id=me, guard=session.guarded, on_back=go_back)
                 pane.root.classes(PANE_CLASSES)
         show_pane(False)
@@ -80,13 +85,23 @@ def register() -> None:
                 is_open = pane.peer is not None and pane.peer.user_id == peer_id
                 if is_open:
                     pane.receive(event.message)
-                contact_list.note_message(peer_id, unread=not is_open)
+                if peer_id in contact_list.rows:
+                    contact_list.note_message(peer_id, unread=not is_open)
+                else:
+                    background_tasks.create(bring_in(peer_id, unread=not is_open), name='contact from outside')
             elif isinstance(event, HistoryCleared) and pane.peer and event.involves(me, pane.peer.user_id):
                 pane.history_cleared()
             elif isinstance(event, ContactChanged) and event.user_id != me:
                 contact_changed(event)
             elif isinstance(event, MuteChanged):
                 pane.set_muted(event.muted)
+
+        async def bring_in(peer_id: int, *, unread: bool) -> None:
+            """A message from someone outside the shown window of contacts: add them at the top."""
+            contact = await messaging.get_contact(user_id=me, peer_id=peer_id)
+            if contact is not None:
+                contact_list.add(contact)
+                contact_list.note_message(peer_id, unread=unread)
 
         def contact_changed(event: ContactChanged) -> None:
             if event.visible:

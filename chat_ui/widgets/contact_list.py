@@ -5,7 +5,7 @@ Rows are created once and updated in place (a rebuilt list loses clicks under lo
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from nicegui import ui
@@ -60,42 +60,70 @@ class ContactRow:
 
 
 class ContactList:
-    """Contacts with a filter box; ``on_select(contact)`` opens a conversation."""
+    """A window of contacts (newest conversations first) with a name filter answered by the server.
 
-    def __init__(self, contacts: list[ContactView], *, on_select: Callable[[ContactView], Any]) -> None:
+    ``on_select(contact)`` opens a conversation; ``search(text)`` returns the contacts to show for a filter.
+    """
+
+    def __init__(
+        self,
+        contacts: list[ContactView],
+        *,
+        on_select: Callable[[ContactView], Any],
+        search: Callable[[str], Awaitable[list[ContactView]]],
+        limit: int,
+    ) -> None:
         self._on_select = on_select
+        self._search = search
+        self.limit = limit
         self.rows: dict[int, ContactRow] = {}
         self.active_id: int | None = None
+        self.filtering = False
         with ui.column().classes('w-full h-full gap-0 no-wrap') as self.root:
             with ui.row().classes('w-full px-3 py-2'):
-                search = (
-                    ui.input(placeholder=t('filter_contacts'))
-                    .props('dense outlined rounded clearable')
-                    .classes('w-full')
-                )
-                search.props('debounce=150')
-                with search.add_slot('prepend'):
+                box = ui.input(placeholder=t('filter_contacts')).props('dense outlined rounded clearable debounce=250')
+                box.classes('w-full').props('maxlength=64')
+                with box.add_slot('prepend'):
                     ui.icon('search').classes('text-gray-400')
-                search.on_value_change(lambda e: self.filter(e.value or ''))
+                box.on_value_change(lambda e: self.filter(e.value or ''))
             with testid(ui.list(), 'contact-list').classes('w-full overflow-y-auto flex-1 pb-2') as self.list:
-                for contact in contacts:
-                    self.rows[contact.user_id] = ContactRow(contact, on_select=on_select)
-            self.empty = ui.label(t('no_contacts')).classes('w-full text-center text-gray-400 text-sm py-8')
-            self.empty.set_visibility(not contacts)
+                self.empty = ui.label().classes('w-full text-center text-gray-400 text-sm py-8')
+                self.more = ui.label(t('contacts_more')).classes('w-full text-center text-gray-400 text-xs py-3')
+        self._show(contacts)
+
+    def _show(self, contacts: list[ContactView]) -> None:
+        for row in self.rows.values():
+            self.list.remove(row.item)
+        self.rows.clear()
+        with self.list:
+            for index, contact in enumerate(contacts):
+                row = ContactRow(contact, on_select=self._on_select)
+                row.item.move(self.list, target_index=index)
+                row.set_active(contact.user_id == self.active_id)
+                self.rows[contact.user_id] = row
+        self._update_notes()
+
+    def _update_notes(self) -> None:
+        self.empty.set_text(t('no_matches') if self.filtering else t('no_contacts'))
+        self.empty.set_visibility(not self.rows)
+        self.more.set_visibility(not self.filtering and len(self.rows) >= self.limit)
 
     def set_online(self, user_id: int, online: bool) -> None:
         if row := self.rows.get(user_id):
             row.set_online(online)
 
     def add(self, contact: ContactView) -> None:
-        """Someone new (registered or unbanned) joins the list, at the top."""
-        if contact.user_id in self.rows:
+        """Someone (new, unbanned, or writing to us from outside the window) goes to the top of the list."""
+        if contact.user_id in self.rows or self.filtering:
             return
         with self.list:
             row = ContactRow(contact, on_select=self._on_select)
         row.item.move(self.list, target_index=0)
         self.rows[contact.user_id] = row
-        self.empty.set_visibility(False)
+        if len(self.rows) > self.limit:
+            last = next(i for i in reversed(self.rows) if i not in {self.active_id, contact.user_id})
+            self.list.remove(self.rows.pop(last).item)
+        self._update_notes()
 
     def remove(self, user_id: int) -> None:
         """Someone left (banned): their row disappears."""
@@ -104,7 +132,7 @@ class ContactList:
             self.list.remove(row.item)
         if user_id == self.active_id:
             self.active_id = None
-        self.empty.set_visibility(not self.rows)
+        self._update_notes()
 
     def set_active(self, user_id: int | None) -> None:
         for row_id, row in self.rows.items():
@@ -117,10 +145,10 @@ class ContactList:
         if row is None:
             return
         row.item.move(self.list, target_index=0)
+        self.rows = {peer_id: row, **{k: v for k, v in self.rows.items() if k != peer_id}}
         if unread:
             row.add_unread()
 
-    def filter(self, text: str) -> None:
-        needle = text.strip().casefold()
-        for row in self.rows.values():
-            row.item.set_visibility(needle in row.contact.username.casefold())
+    async def filter(self, text: str) -> None:
+        self.filtering = bool(text.strip())
+        self._show(await self._search(text))

@@ -45,7 +45,12 @@ def test_admin_exists_and_contacts(engine: Engine) -> None:
     make_user('amy')
     with session_scope() as db:
         assert user_queries.admin_exists(db)
-        names = [u.username for u in user_queries.list_contacts(db, exclude_user_id=me)]
+        names = [u.username for u in user_queries.list_contacts(db, exclude_user_id=me, limit=10)]
+        assert [u.username for u in user_queries.list_contacts(db, exclude_user_id=me, limit=1)] == ['amy']
+        assert [u.username for u in user_queries.list_contacts(db, exclude_user_id=me, limit=9, name_filter='ZE')] == [
+            'zed'
+        ]
+        assert user_queries.list_contacts(db, exclude_user_id=me, limit=9, name_filter='%') == []
     assert names == ['amy', 'zed']
 
 

@@ -1,10 +1,11 @@
 import asyncio
 from collections.abc import Callable
 
+import pytest
 from nicegui import ElementFilter, ui
 from nicegui.testing import User
 
-from chat_ui import auth
+from chat_ui import auth, messaging
 from db import users as user_queries
 from db.engine import session_scope
 
@@ -179,3 +180,26 @@ async def test_too_long_message_is_refused(user: User, create_user: Callable[[],
     await send(alice, 'x' * 5001)
     await alice.should_see('too long', retries=30)
     assert bubbles(alice) == []
+
+
+async def test_contact_window_brings_in_writers_and_filters(
+    user: User, create_user: Callable[[], User], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(messaging, 'CONTACTS_SHOWN', 2)
+    alice, bob, carol = await three_people(user, create_user)
+    for name in ('dave', 'erin'):
+        await auth.register(name, 'secret123', 'secret123')
+    await alice.open('/')
+    await alice.should_see('contact-bob', retries=50)
+    await alice.should_see('contact-carol', retries=50)
+    await alice.should_not_see('contact-erin', retries=50)
+    await alice.should_see('Type a name to find anyone else', retries=50)
+    await login(erin := create_user(), 'erin')
+    route_navigation(alice, bob, carol, erin)
+    await erin.should_see('contact-alice', retries=50)
+    await open_chat(erin, 'alice')
+    await send(erin, 'from outside the window')
+    await alice.should_see('contact-erin', retries=50)
+    alice.find('Search contacts').type('dav')
+    await alice.should_see('contact-dave', retries=50)
+    await alice.should_not_see('contact-bob', retries=50)

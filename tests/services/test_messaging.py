@@ -105,3 +105,17 @@ async def test_contacts_newest_conversation_first(engine: Engine) -> None:
     await messaging.send_text(sender_id=d, peer_id=a, text='hi alice')
     names = [contact.username for contact in await messaging.list_contacts(user_id=a)]
     assert names == ['dave', 'carol', 'bob']
+
+
+async def test_contacts_window_and_filter(engine: Engine) -> None:
+    ids = await people('me', *[f'user{i:02d}' for i in range(12)])
+    me, others = ids[0], ids[1:]
+    await messaging.send_text(sender_id=others[10], peer_id=me, text='hi')
+    await messaging.send_text(sender_id=me, peer_id=others[11], text='hello')
+    window = [c.username for c in await messaging.list_contacts(user_id=me, limit=5)]
+    assert window == ['user11', 'user10', 'user00', 'user01', 'user02']
+    found = [c.username for c in await messaging.list_contacts(user_id=me, name_filter='USER1', limit=5)]
+    assert found == ['user11', 'user10']
+    contact = await messaging.get_contact(user_id=me, peer_id=others[3])
+    assert contact is not None and contact.username == 'user03'
+    assert await messaging.get_contact(user_id=me, peer_id=me) is None

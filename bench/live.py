@@ -255,11 +255,23 @@ class Fleet:
         stopped: str | None = None
         gate = asyncio.Semaphore(concurrency)
 
+        page_errors: dict[str, int] = {}
+
         async def one(name: str, peer: str) -> None:
-            async with gate:
-                t0 = time.perf_counter()
-                await self.open_page(name)
-                page_times.append((time.perf_counter() - t0) * 1000)
+            for attempt in range(5):  # a person facing an error page reloads it
+                async with gate:
+                    t0 = time.perf_counter()
+                    try:
+                        await self.open_page(name)
+                    except ngclient.PageError as error:
+                        key = str(error)[:80]
+                        page_errors[key] = page_errors.get(key, 0) + 1
+                        if attempt == 4:
+                            raise
+                        await asyncio.sleep(1.0)
+                        continue
+                    page_times.append((time.perf_counter() - t0) * 1000)
+                    break
             await self.open_chat(name, peer, bubbles=window)
 
         for index in range(0, len(pairs), max(1, sample_every // 2)):

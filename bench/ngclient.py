@@ -106,7 +106,10 @@ class Browser:
     async def open(self, path: str, on_update: Callable[[Tab, dict[str, Any]], None] | None = None) -> Tab:
         status, html, location = await self.get(path)
         if status != 200:
-            raise PageError(f'GET {path} answered {status} (to {location})')
+            if 'response_timeout' in html:
+                raise PageError(f'GET {path} answered {status}: the page build exceeded response_timeout')
+            detail = location or re.sub(r'\s+', ' ', re.sub(r'<[^>]+>', ' ', html))[:160]
+            raise PageError(f'GET {path} answered {status}: {detail}')
         tab = Tab(self, Page.parse(html), on_update)
         await tab.connect()
         return tab

@@ -142,7 +142,7 @@ def detail(results: dict[str, Any]) -> str:
     ]
     for tier in results.get('live', {}).get('tiers', []):
         if 'ramp' not in tier:
-            lines.append(f'| {tier["clients_target"]} | — | — | — | — | {tier.get("error", "")} |')
+            lines.append(f'| {tier["clients_target"]} | — | — | — | — | — | — | {tier.get("error", "")} |')
             continue
         ramp = tier['ramp']
         lines.append(

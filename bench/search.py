@@ -6,16 +6,51 @@
 
 from __future__ import annotations
 
+import statistics
 import time
 from typing import Any
 
+from sqlmodel import select
+
 from chat_ui import messaging
+from chat_ui.highlight import keyword_pattern
 from db import engine as db_engine
+from db import messages as message_queries
+from db.engine import session_scope
+from db.models import Message
 
 from . import datagen
 from .live import percentiles
 
 KEYWORDS = {'latin': datagen.LATIN_WORD, 'cjk_1_char': datagen.CJK_CHAR, 'no_match': datagen.NO_MATCH}
+
+
+def breakdown(a: int, b: int, keyword: str, reps: int = 3) -> dict[str, float]:
+    """Where the time goes (median of ``reps``): the ORM query as the app runs it, the same rows as plain
+    ``(id, body)`` tuples through SQLAlchemy Core, and the Python refinement of those bodies."""
+    pattern = keyword_pattern(keyword)
+    like = f'%{message_queries.escape_like(keyword)}%'
+    lo, hi = message_queries.pair(a, b)
+    core = (
+        select(Message.id, Message.body)  # type: ignore[call-overload]
+        .where(
+            Message.user_lo == lo, Message.user_hi == hi, Message.kind == 'text', Message.body.like(like, escape='\\')
+        )  # type: ignore[union-attr]
+        .order_by(Message.id.desc())  # type: ignore[union-attr]
+    )
+    timings: dict[str, list[float]] = {'orm_candidates_ms': [], 'core_id_body_ms': [], 'refine_ms': []}
+    for _ in range(reps):
+        with session_scope() as db:
+            began = time.perf_counter()
+            message_queries.text_candidates(db, user_a=a, user_b=b, keyword=keyword)
+            timings['orm_candidates_ms'].append((time.perf_counter() - began) * 1000)
+            began = time.perf_counter()
+            rows = db.execute(core).all()
+            timings['core_id_body_ms'].append((time.perf_counter() - began) * 1000)
+            began = time.perf_counter()
+            sum(1 for _, text in rows if text and pattern.search(text))
+            timings['refine_ms'].append((time.perf_counter() - began) * 1000)
+    return {k: round(statistics.median(v), 1) for k, v in timings.items()}
 
 
 def run_search(url: str, user_ids: dict[str, int], conversation: tuple[str, str], *, reps: int) -> dict[str, Any]:
@@ -38,6 +73,7 @@ def run_search(url: str, user_ids: dict[str, int], conversation: tuple[str, str]
                 'shown': len(result.messages),
                 'first_ms': round(cold, 2),
                 **percentiles(times),
+                'breakdown': breakdown(a, b, keyword),
             }
         return results
     finally:

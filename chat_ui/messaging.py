@@ -126,8 +126,9 @@ def _search(user_id: int, peer_id: int, keyword: str) -> SearchResult:
     with session_scope() as db:
         check_peer(db, user_id=user_id, peer_id=peer_id)
         rows = message_queries.text_candidates(db, user_a=user_id, user_b=peer_id, keyword=keyword)
-        hits = [m for m in rows if m.body and pattern.search(m.body)]
-        return SearchResult(keyword=keyword, count=len(hits), messages=[to_view(m) for m in hits[:SEARCH_SHOWN]])
+        hits = [message_id for message_id, body in rows if pattern.search(body)]
+        shown = message_queries.by_ids(db, ids=hits[:SEARCH_SHOWN])
+        return SearchResult(keyword=keyword, count=len(hits), messages=[to_view(m) for m in shown])
 
 
 async def search(*, user_id: int, peer_id: int, keyword: str) -> SearchResult | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from sqlalchemy import delete, func, or_
 from sqlmodel import Session, col, select
@@ -61,16 +61,25 @@ def escape_like(keyword: str) -> str:
     return keyword.replace('\\', '\\\\').replace('%', '\\%').replace('_', '\\_')
 
 
-def text_candidates(session: Session, *, user_a: int, user_b: int, keyword: str) -> Sequence[Message]:
-    """Text messages whose body contains ``keyword`` by the database's LIKE (a superset the caller refines), newest
-    first. ``%``, ``_`` and ``\\`` in the keyword are literal."""
+def text_candidates(session: Session, *, user_a: int, user_b: int, keyword: str) -> list[tuple[int, str]]:
+    """``(id, body)`` of the text messages whose body contains ``keyword`` by the database's LIKE (a superset the
+    caller refines), newest first. ``%``, ``_`` and ``\\`` in the keyword are literal. Plain tuples, not ORM
+    objects: a common word can match tens of thousands of rows."""
     pattern = f'%{escape_like(keyword)}%'
-    query = select(Message).where(
+    query = select(Message.id, Message.body).where(
         _in_conversation(user_a, user_b),
         col(Message.kind) == 'text',
         col(Message.body).like(pattern, escape='\\'),
     )
-    return session.exec(query.order_by(col(Message.id).desc())).all()
+    rows = session.exec(query.order_by(col(Message.id).desc())).all()
+    return [(message_id, body) for message_id, body in rows if message_id is not None and body is not None]
+
+
+def by_ids(session: Session, *, ids: Collection[int]) -> list[Message]:
+    """The messages with these ids, newest first."""
+    if not ids:
+        return []
+    return list(session.exec(select(Message).where(col(Message.id).in_(list(ids))).order_by(col(Message.id).desc())))
 
 
 def delete_conversation(session: Session, *, user_a: int, user_b: int) -> list[str]:

@@ -71,7 +71,7 @@ def test_search_candidates_stay_in_the_conversation(engine: Engine) -> None:
     with session_scope() as db:
 
         def found(keyword: str) -> list[str]:
-            return [m.body or '' for m in message_queries.text_candidates(db, user_a=b, user_b=a, keyword=keyword)]
+            return [body for _, body in message_queries.text_candidates(db, user_a=b, user_b=a, keyword=keyword)]
 
         assert sorted(found('meeting'), key=str.lower) == ['Meeting at ten', 'no meeting']
         assert found('%') == ['100% sure']

@@ -13,9 +13,9 @@ from db.models import MESSAGE_MAX, Message, User
 
 from .errors import ChatError
 from .file_store import delete_stored
-from .highlight import keyword_pattern
 from .hub import HistoryCleared, MessageCreated, MessageView, hub
 from .presence import presence
+from .search_index import search_index
 from .worker import off_loop
 
 WINDOW = 50
@@ -122,13 +122,11 @@ async def load_window(
 
 
 def _search(user_id: int, peer_id: int, keyword: str) -> SearchResult:
-    pattern = keyword_pattern(keyword)
     with session_scope() as db:
         check_peer(db, user_id=user_id, peer_id=peer_id)
-        rows = message_queries.text_candidates(db, user_a=user_id, user_b=peer_id, keyword=keyword)
-        hits = [message_id for message_id, body in rows if pattern.search(body)]
-        shown = message_queries.by_ids(db, ids=hits[:SEARCH_SHOWN])
-        return SearchResult(keyword=keyword, count=len(hits), messages=[to_view(m) for m in shown])
+        candidates = search_index.candidates(db, user_a=user_id, user_b=peer_id, keyword=keyword)
+        shown = message_queries.by_ids(db, ids=candidates[:SEARCH_SHOWN])
+        return SearchResult(keyword=keyword, count=len(candidates), messages=[to_view(m) for m in shown])
 
 
 async def search(*, user_id: int, peer_id: int, keyword: str) -> SearchResult | None:

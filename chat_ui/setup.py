@@ -8,6 +8,7 @@ from db.migrate import upgrade
 from .config import Settings, set_settings
 from .hub import hub
 from .presence import presence
+from .search_index import search_index
 
 
 def configure(settings: Settings) -> None:
@@ -17,3 +18,4 @@ def configure(settings: Settings) -> None:
     upgrade(engine)
     presence.reset()
     hub.reset()
+    search_index.clear()

@@ -119,3 +119,22 @@ def user_records(
 
 def get_by_file_key(session: Session, *, file_key: str) -> Message | None:
     return session.exec(select(Message).where(col(Message.file_key) == file_key)).first()
+
+
+def conversation_state(session: Session, *, user_a: int, user_b: int) -> tuple[int, int]:
+    """``(newest id, message count)`` of the conversation: cheap on the conversation index; changes whenever a
+    message is added or the conversation is cleared."""
+    lo, hi = pair(user_a, user_b)
+    query = select(func.max(Message.id), func.count()).where(col(Message.user_lo) == lo, col(Message.user_hi) == hi)
+    newest, count = session.exec(query).one()
+    return newest or 0, count
+
+
+def bodies_after(session: Session, *, user_a: int, user_b: int, after_id: int = 0) -> list[tuple[int, str | None]]:
+    """``(id, body)`` of every message of the conversation newer than ``after_id``, oldest first; ``body`` is None
+    for anything but text."""
+    query = select(Message.id, Message.kind, Message.body).where(
+        _in_conversation(user_a, user_b), col(Message.id) > after_id
+    )
+    rows = session.exec(query.order_by(col(Message.id))).all()
+    return [(message_id, body if kind == 'text' else None) for message_id, kind, body in rows if message_id is not None]

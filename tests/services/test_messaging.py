@@ -119,3 +119,24 @@ async def test_contacts_window_and_filter(engine: Engine) -> None:
     contact = await messaging.get_contact(user_id=me, peer_id=others[3])
     assert contact is not None and contact.username == 'user03'
     assert await messaging.get_contact(user_id=me, peer_id=me) is None
+
+
+async def test_search_index_follows_new_and_cleared_messages(engine: Engine) -> None:
+    from chat_ui.search_index import search_index
+    from db.engine import session_scope as scope
+    from db.messages import add_message
+
+    a, b = await people('alice', 'bob')
+    await messaging.send_text(sender_id=a, peer_id=b, text='apple pie')
+    first = await messaging.search(user_id=a, peer_id=b, keyword='APPLE')
+    assert first is not None and first.count == 1
+    await messaging.send_text(sender_id=b, peer_id=a, text='Apple juice')
+    with scope() as db:  # written behind the service's back (another server process)
+        add_message(db, sender_id=a, recipient_id=b, body='pineapple')
+    second = await messaging.search(user_id=a, peer_id=b, keyword='apple')
+    assert second is not None and [v.body for v in second.messages] == ['pineapple', 'Apple juice', 'apple pie']
+    await messaging.clear_history(user_id=a, peer_id=b)
+    await messaging.send_text(sender_id=a, peer_id=b, text='apple again')
+    third = await messaging.search(user_id=a, peer_id=b, keyword='apple')
+    assert third is not None and [v.body for v in third.messages] == ['apple again']
+    search_index.clear()

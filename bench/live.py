@@ -256,6 +256,9 @@ class Fleet:
         gate = asyncio.Semaphore(concurrency)
 
         page_errors: dict[str, int] = {}
+        failed: dict[str, str] = {}  # a client that could not open its page or conversation (the pair is left out)
+        ready: list[tuple[str, str]] = []
+        wall0 = time.time()
 
         async def one(name: str, peer: str) -> None:
             for attempt in range(5):  # a person facing an error page reloads it
@@ -282,8 +285,17 @@ class Fleet:
                 stopped = f'server RSS above {rss_limit / 2**30:.1f} GiB'
                 break
             batch = pairs[index : index + max(1, sample_every // 2)]
-            await asyncio.gather(*(one(a, b) for a, b in batch), *(one(b, a) for a, b in batch))
-            connected += 2 * len(batch)
+            outcomes = await asyncio.gather(
+                *(one(a, b) for a, b in batch), *(one(b, a) for a, b in batch), return_exceptions=True
+            )
+            names = [a for a, _ in batch] + [b for _, b in batch]
+            for name, outcome in zip(names, outcomes, strict=True):
+                if isinstance(outcome, BaseException):
+                    failed[name] = repr(outcome)[:160]
+            for a, b in batch:
+                if a not in failed and b not in failed:
+                    ready.append((a, b))
+            connected = 2 * len(ready)
             await asyncio.sleep(0.3)
             rss_samples.append((connected, self.server.rss()))
         return {
@@ -291,7 +303,11 @@ class Fleet:
             'seconds': round(time.perf_counter() - began, 1),
             'stopped_early': stopped,
             'page_ms': percentiles(page_times),
+            'page_errors': page_errors,
+            'failed_clients': failed,
+            'pairs_ready': ready,
             **self.connection_report(drops),
+            'server_gc': self.server.gc_pauses(wall0, time.time()),
         }
 
     # --- traffic ------------------------------------------------------------------------------------------------
@@ -318,6 +334,7 @@ class Fleet:
             asyncio.create_task(self._reopen(n, p, w, opener_stop, opens, opener_pause)) for n, p, w in openers or []
         ]
         cpu0 = self.server.cpu_seconds()
+        wall0 = time.time()
         drops = self.disconnects()
         began = time.perf_counter()
         order = [(a, b) if r % 2 == 0 else (b, a) for r in range(2) for a, b in pairs]
@@ -381,6 +398,7 @@ class Fleet:
             'server_cpu_percent': round(100 * cpu / wall, 1) if wall else None,
             'loadgen_loop_lag_ms': self.lag_stats(lag_mark),
             **self.connection_report(drops),
+            'server_gc': self.server.gc_pauses(wall0, time.time()),
         }
         if openers:
             result['openers'] = {

@@ -35,7 +35,7 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
         tier = _tier(results, role)
         if tier is None:
             continue
-        clients = tier.get('clients_connected', 0)
+        clients = tier.get('clients_connected') or tier['clients_target']
         name = f'p99 delivery, {clients} clients, {label}'
         run = tier.get('runs', {}).get(label)
         if run is None:
@@ -114,11 +114,19 @@ def table(results: dict[str, Any]) -> str:
     return '\n'.join(lines)
 
 
+def _gc(run: dict[str, Any]) -> str:
+    gc = run.get('server_gc') or {}
+    if gc.get('gen2_collections') is None:
+        return '—'
+    return f'{gc["gen2_collections"]} ({gc["gen2_max_ms"]:,.0f} ms)'
+
+
 def detail(results: dict[str, Any]) -> str:
     """Every latency run and tier in one table."""
     lines = [
-        '| clients (users) | load | achieved | p50 | p95 | p99 | max | lost | dup | server CPU | load-gen lag p99 |',
-        '|---|---|---|---|---|---|---|---|---|---|---|',
+        '| clients (users) | load | achieved | p50 | p95 | p99 | max | lost | dup | server CPU | full GCs (longest) '
+        '| load-gen lag p99 |',
+        '|---|---|---|---|---|---|---|---|---|---|---|---|',
     ]
     for tier in results.get('live', {}).get('tiers', []):
         for label, run in tier.get('runs', {}).items():
@@ -133,12 +141,13 @@ def detail(results: dict[str, Any]) -> str:
                 f'| {run["clients"]} ({tier["registered_users"]}) | {label}{extra} | '
                 f'{run["rate_achieved"]} msg/s | {lat["p50"]} | '
                 f'{lat["p95"]} | {lat["p99"]} | {lat["max"]} | {run["lost"]} | {run["duplicated"]} | '
-                f'{run["server_cpu_percent"]} % | {run["loadgen_loop_lag_ms"]["p99"]} ms |'
+                f'{run["server_cpu_percent"]} % | {_gc(run)} | {run["loadgen_loop_lag_ms"]["p99"]} ms |'
             )
     lines += [
         '',
-        '| clients connected (users) | RSS idle | RSS connected | per client (slope) | page build p50 | ramp |',
-        '|---|---|---|---|---|---|',
+        '| clients connected (users) | RSS idle | RSS connected | per client (slope) | page load p50 / p95 | '
+        'page errors (retried) | socket drops | ramp |',
+        '|---|---|---|---|---|---|---|---|',
     ]
     for tier in results.get('live', {}).get('tiers', []):
         if 'ramp' not in tier:
@@ -148,7 +157,8 @@ def detail(results: dict[str, Any]) -> str:
         lines.append(
             f'| {tier["clients_connected"]} of {tier["clients_target"]} ({tier["registered_users"]}) | '
             f'{tier["rss_idle_mb"]} MB | {tier["rss_connected_mb"]} MB | {tier["rss_per_client_kb"]:,} KB | '
-            f'{ramp["page_ms"]["p50"]} ms | {ramp["seconds"]} s'
+            f'{ramp["page_ms"]["p50"]} / {ramp["page_ms"]["p95"]} ms | {sum(ramp.get("page_errors", {}).values())} | '
+            f'{ramp.get("socket_drops", 0)} | {ramp["seconds"]} s'
             + (f', stopped: {ramp["stopped_early"]}' if ramp['stopped_early'] else '')
             + ' |'
         )

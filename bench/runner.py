@@ -194,7 +194,7 @@ async def live_tier(tier: Tier, *, server_db: str, scratch: Path, profile: bool)
         out['registered_users'] = users
         out['database_messages'] = generated.messages
         log(f'tier {tier.clients}: {users} users, {generated.messages:,} messages ({generated.seconds:.1f} s)')
-        server = Server(folder, database_url=url)
+        server = Server(folder, database_url=url, gc_log=True)
         server.start()
         try:
             await asyncio.sleep(2)
@@ -245,7 +245,7 @@ async def _tier_body(
         )
     if profile:
         out['ramp_profile'] = spy.summary()  # type: ignore[union-attr]
-    connected_pairs = pairs[: ramp['connected'] // 2]
+    connected_pairs = [tuple(p) for p in ramp.pop('pairs_ready')]
     await asyncio.sleep(3)
     out['ramp'] = ramp
     out['clients_connected'] = ramp['connected']
@@ -408,6 +408,16 @@ async def run(*, quick: bool, parts: list[str], server_db: str, profile: bool, u
     folder = TMP if quick else RESULTS
     name = f'{stamp}-quick' if quick else stamp
     json_path = folder / f'{name}.json'
+    results['parts_run_at'] = {part: results['date'] for part in parts}
+    if json_path.exists() and set(parts) != set(PARTS):
+        # a partial rerun (--only) keeps the other parts of the same day's file, each with its own date
+        previous = json.loads(json_path.read_text(encoding='utf-8'))
+        if previous.get('mode') == results['mode']:
+            for part in PARTS:
+                if part not in parts and part in previous:
+                    results[part] = previous[part]
+                    results['parts_run_at'][part] = previous.get('parts_run_at', {}).get(part, previous['date'])
+            results['targets'] = report.targets(results)
     json_path.write_text(json.dumps(results, indent=2, ensure_ascii=False) + '\n', encoding='utf-8')
     plot_path = report.plot(results, folder / f'{name}.png')
     log(f'wrote {json_path.relative_to(ROOT)}' + (f' and {plot_path.relative_to(ROOT)}' if plot_path else ''))

@@ -25,8 +25,11 @@ def free_port() -> int:
 class Server:
     """One server process with its own data folder; ``database_url`` None means the default SQLite file."""
 
-    def __init__(self, data_dir: Path, *, database_url: str | None = None, port: int | None = None) -> None:
+    def __init__(
+        self, data_dir: Path, *, database_url: str | None = None, port: int | None = None, gc_log: bool = False
+    ) -> None:
         self.data_dir = data_dir
+        self.gc_log = gc_log
         self.database_url = database_url
         self.port = port or free_port()
         self.base = f'http://127.0.0.1:{self.port}'
@@ -53,14 +56,10 @@ class Server:
     def start(self, timeout: float = 60.0) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         log = self.log_path.open('ab')
+        wrapper = os.environ.get('BENCH_SERVER_WRAPPER') or (str(ROOT / 'bench' / 'gcprobe.py') if self.gc_log else '')
+        command = [sys.executable, wrapper] if wrapper else [sys.executable, 'main.py']
         self.process = subprocess.Popen(
-            [sys.executable, *os.environ.get('BENCH_SERVER_WRAPPER', '').split(), 'main.py', '--port', str(self.port)]
-            if not os.environ.get('BENCH_SERVER_WRAPPER')
-            else [sys.executable, os.environ['BENCH_SERVER_WRAPPER'], '--port', str(self.port)],
-            cwd=ROOT,
-            env=self.env(),
-            stdout=log,
-            stderr=subprocess.STDOUT,
+            [*command, '--port', str(self.port)], cwd=ROOT, env=self.env(), stdout=log, stderr=subprocess.STDOUT
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -87,6 +86,22 @@ class Server:
     def cpu_seconds(self) -> float:
         times = psutil.Process(self.pid).cpu_times()
         return float(times.user + times.system)
+
+    def gc_pauses(self, since: float, until: float) -> dict[str, float | int | None]:
+        """Full (generation 2) collections of the server between two ``time.time()`` stamps (needs ``gc_log``)."""
+        path = self.data_dir / 'gc.log'
+        if not path.exists():
+            return {'gen2_collections': None}
+        full = []
+        for line in path.read_text().splitlines():
+            stamp, generation, ms, _ = line.split()
+            if since <= float(stamp) <= until and generation == '2':
+                full.append(float(ms))
+        return {
+            'gen2_collections': len(full),
+            'gen2_max_ms': max(full, default=0.0),
+            'gen2_total_ms': round(sum(full), 1),
+        }
 
     def stop(self) -> None:
         if self.process is None:

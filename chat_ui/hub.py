@@ -117,10 +117,6 @@ class Hub:
         """Forget every subscription (a fresh app in the same process, e.g. between tests)."""
         self._events.clear()
 
-    def subscriber_count(self, user_id: int) -> int:
-        target = self._events.get(user_id)
-        return len(target.callbacks) if target else 0
-
     def _event_for(self, user_id: int) -> Event:
         if user_id not in self._events:
             self._events[user_id] = Event()

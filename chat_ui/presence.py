@@ -31,9 +31,6 @@ class Presence:
     def is_online(self, user_id: int) -> bool:
         return bool(self._clients.get(user_id))
 
-    def online_user_ids(self) -> set[int]:
-        return {u for u, clients in self._clients.items() if clients}
-
     def reset(self) -> None:
         self._clients.clear()
 

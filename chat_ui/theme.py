@@ -19,6 +19,11 @@ LANGUAGE_LABELS = {'zh-CN': '中文', 'en': 'EN'}
 SHARED_CSS = """
 body, .q-field, .q-btn { font-family: Roboto, -apple-system, "Segoe UI", "PingFang SC", "Microsoft YaHei",
   "Noto Sans CJK SC", "Noto Sans SC", sans-serif; }
+.chat-avatar { position: relative; flex-shrink: 0; width: 2.75rem; height: 2.75rem; border-radius: 9999px;
+  display: flex; align-items: center; justify-content: center; color: #fff; font-size: 1.15rem; font-weight: 600; }
+.chat-avatar[data-online]::after { content: ''; position: absolute; right: -1px; bottom: -1px; width: 0.8rem;
+  height: 0.8rem; border-radius: 9999px; border: 2px solid #fff; background: #d1d5db; }
+.chat-avatar[data-online="true"]::after { background: #22c55e; }
 mark { background: #fee2e2; color: #dc2626; font-weight: 600; border-radius: 3px; padding: 0 1px; }
 .bg-primary mark { background: #fff; color: #dc2626; }
 """

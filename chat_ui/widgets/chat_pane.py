@@ -114,7 +114,7 @@ class ChatPane:
         self.set_peer_online(contact.online)
         self.avatar_slot.clear()
         with self.avatar_slot:
-            avatar(contact.username, contact.user_id, size='md')
+            avatar(contact.username, contact.user_id)
         self.placeholder.set_visibility(False)
         self.active.set_visibility(True)
         self.search_input.value = ''

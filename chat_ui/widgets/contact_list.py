@@ -15,35 +15,23 @@ from ..messaging import ContactView
 from ..testid import testid
 from .avatar import avatar
 
-ONLINE = 'bg-green-500'
-OFFLINE = 'bg-gray-300'
-
 
 class ContactRow:
+    """Three elements per person (row, avatar carrying the presence dot, name); the unread badge only when needed.
+    Every connected page holds up to 50 of these, so they are kept lean."""
+
     def __init__(self, contact: ContactView, *, on_select: Callable[[ContactView], Any]) -> None:
         self.contact = contact
         self.unread = 0
+        self.badge: ui.badge | None = None
         with testid(ui.item(on_click=lambda: on_select(self.contact)), f'contact-{contact.username}') as self.item:
-            self.item.classes('rounded-xl mx-2 my-0.5 px-2').props('clickable')
-            with ui.item_section().props('avatar'):
-                with ui.element('div').classes('relative'):
-                    avatar(contact.username, contact.user_id)
-                    self.dot = testid(ui.element('span'), f'presence-{contact.username}')
-                    self.dot.classes('absolute bottom-0 right-0 w-3 h-3 rounded-full ring-2 ring-white')
-            with ui.item_section():
-                ui.label(contact.username).classes('font-medium truncate')
-                self.status = ui.label().classes('text-xs text-gray-500')
-            with ui.item_section().props('side'):
-                self.badge = ui.badge('0', color='primary').props('rounded')
-                self.badge.set_visibility(False)
+            self.item.classes('rounded-xl mx-2 my-0.5 px-2 gap-3 items-center').props('clickable')
+            self.dot = testid(avatar(contact.username, contact.user_id), f'presence-{contact.username}')
+            ui.label(contact.username).classes('font-medium truncate flex-1')
         self.set_online(contact.online)
 
     def set_online(self, online: bool) -> None:
-        self.dot.classes(
-            replace=f'absolute bottom-0 right-0 w-3 h-3 rounded-full ring-2 ring-white {ONLINE if online else OFFLINE}'
-        )
         self.dot.props(f'data-online={"true" if online else "false"}')
-        self.status.set_text(t('online') if online else t('offline'))
 
     def set_active(self, active: bool) -> None:
         if not active:
@@ -51,10 +39,14 @@ class ContactRow:
             return
         self.item.classes(add='bg-blue-50')
         self.unread = 0
-        self.badge.set_visibility(False)
+        if self.badge is not None:
+            self.badge.set_visibility(False)
 
     def add_unread(self) -> None:
         self.unread += 1
+        if self.badge is None:
+            with self.item:
+                self.badge = ui.badge(color='primary').props('rounded')
         self.badge.set_text(str(self.unread) if self.unread < 100 else '99+')
         self.badge.set_visibility(True)
 

@@ -24,6 +24,7 @@ def main(argv: list[str]) -> int:
         help='database of the server in the live (latency/memory/history/upload) runs',
     )
     parser.add_argument('--profile', action='store_true', help='record py-spy profiles of the server during the runs')
+    parser.add_argument('--tiers', nargs='*', type=int, help='live part: only the tiers with these client counts')
     parser.add_argument('--no-markdown', action='store_true', help='do not update the table in BENCHMARKS.md')
     parser.add_argument(
         '--markdown-from',
@@ -39,6 +40,7 @@ def main(argv: list[str]) -> int:
             parts=args.only or list(runner.PARTS),
             server_db=args.server_db,
             profile=args.profile,
+            tiers=args.tiers,
             update_markdown=not args.no_markdown and not args.quick,
         )
     )

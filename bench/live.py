@@ -81,7 +81,8 @@ class Tracker:
     run: str = ''
     sent: dict[int, tuple[float, str, str]] = field(default_factory=dict)  # seq -> (t, sender, recipient)
     arrived: dict[int, float] = field(default_factory=dict)
-    bubble_of: dict[int, int] = field(default_factory=dict)  # seq -> element id at the recipient
+    bubbles: dict[int, set[int]] = field(default_factory=dict)  # seq -> element ids showing it at the recipient
+    bubble_seq: dict[tuple[str, int], int] = field(default_factory=dict)  # (recipient, element id) -> seq
     duplicates: int = 0
     echoes: int = 0
     overlapping_sends: int = 0
@@ -108,13 +109,21 @@ class Tracker:
             return
         if member.name != record[2]:
             return
+        live = self.bubbles.setdefault(seq, set())
+        live.add(element_id)
+        self.bubble_seq[member.name, element_id] = seq
+        if len(live) > 1:
+            self.duplicates += 1  # two bubbles of one message on the page at the same time
         if seq in self.arrived:
-            if self.bubble_of.get(seq) != element_id:
-                self.duplicates += 1
             return
         self.arrived[seq] = t
-        self.bubble_of[seq] = element_id
         self.check_done()
+
+    def gone(self, member: Member, element_id: int) -> None:
+        """An element was deleted (e.g. the conversation redrawn after a reconnect): its bubble no longer counts."""
+        seq = self.bubble_seq.pop((member.name, element_id), None)
+        if seq is not None:
+            self.bubbles.get(seq, set()).discard(element_id)
 
     def check_done(self) -> None:
         if self.sending_done and len(self.arrived) >= len(self.sent):
@@ -197,6 +206,8 @@ class Fleet:
             tracker = self.tracker
             for element_id, element in payload.items():
                 if not element:
+                    if element is None:
+                        tracker.gone(member, int(element_id))
                     continue
                 text = element.get('text')
                 if isinstance(text, str) and text.startswith(PREFIX):

@@ -8,7 +8,7 @@ import os
 import shutil
 import time
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -376,8 +376,19 @@ async def upload_part(profile: Profile, scratch: Path) -> dict[str, Any]:
 # --- the whole run --------------------------------------------------------------------------------------------------
 
 
-async def run(*, quick: bool, parts: list[str], server_db: str, profile: bool, update_markdown: bool) -> int:
+async def run(
+    *,
+    quick: bool,
+    parts: list[str],
+    server_db: str,
+    profile: bool,
+    update_markdown: bool,
+    tiers: list[int] | None = None,
+) -> int:
     chosen = QUICK if quick else FULL
+    if tiers:
+        chosen = replace(chosen, tiers=tuple(t for t in chosen.tiers if t.clients in tiers))
+        update_markdown = False
     scratch = TMP / f'run-{datetime.now():%Y%m%d-%H%M%S}'
     scratch.mkdir(parents=True, exist_ok=True)
     began = time.perf_counter()
@@ -405,8 +416,11 @@ async def run(*, quick: bool, parts: list[str], server_db: str, profile: bool, u
     results['total_seconds'] = round(time.perf_counter() - began, 1)
     results['targets'] = report.targets(results)
     stamp = f'{datetime.now():%Y-%m-%d}'
-    folder = TMP if quick else RESULTS
-    name = f'{stamp}-quick' if quick else stamp
+    folder = TMP if quick or tiers else RESULTS  # experiments on some tiers never replace the committed results
+    name = f'{stamp}-quick' if quick else f'{stamp}-tiers-' + '-'.join(map(str, tiers)) if tiers else stamp
+    if os.environ.get('BENCH_GC_THRESHOLD'):
+        name += '-gc-' + os.environ['BENCH_GC_THRESHOLD'].replace(',', '-')
+        results['gc_threshold_experiment'] = os.environ['BENCH_GC_THRESHOLD']
     json_path = folder / f'{name}.json'
     results['parts_run_at'] = {part: results['date'] for part in parts}
     if json_path.exists() and set(parts) != set(PARTS):

@@ -94,6 +94,8 @@ class Server:
             return {'gen2_collections': None}
         full = []
         for line in path.read_text().splitlines():
+            if line.startswith('#'):
+                continue
             stamp, generation, ms, _ = line.split()
             if since <= float(stamp) <= until and generation == '2':
                 full.append(float(ms))

@@ -51,8 +51,16 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
             continue
         p99 = run['latency_ms']['p99']
         note = ''
+        ramp = tier.get('ramp', {})
         if clients < tier['clients_target']:
-            note = f'only {clients} of {tier["clients_target"]} clients connected: {tier["ramp"]["stopped_early"]}'
+            why = ramp.get('stopped_early') or f'{len(ramp.get("failed_clients", {}))} could not open their page'
+            note = f'{clients} of {tier["clients_target"]} clients connected: {why}'
+        if ramp.get('dead_tabs'):
+            gc = ramp.get('server_gc') or {}
+            note += (
+                f'; {ramp["socket_drops"]} sockets dropped and {ramp["dead_tabs"]} clients could not resume '
+                f'(longest full GC {gc.get("gen2_max_ms", 0) / 1000:.1f} s)'
+            )
         rows.append(_row(name, p99, f'<= {limit} ms', p99 is not None and p99 <= limit and not note, note))
         rows.append(
             _row(

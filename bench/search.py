@@ -6,10 +6,12 @@
 
 from __future__ import annotations
 
+import gc
 import statistics
 import time
 from typing import Any
 
+import psutil
 from sqlmodel import select
 
 from chat_ui import messaging
@@ -61,6 +63,11 @@ def breakdown(a: int, b: int, keyword: str, reps: int = 3) -> dict[str, float]:
 def run_search(url: str, user_ids: dict[str, int], conversation: tuple[str, str], *, reps: int) -> dict[str, Any]:
     db_engine.configure(url)
     try:
+        index = getattr(messaging, 'search_index', None)
+        if index is not None:
+            index.clear()  # a conversation held from the other database's run must not make this one look warm
+        gc.collect()
+        rss_before = psutil.Process().memory_info().rss
         a, b = user_ids[conversation[0]], user_ids[conversation[1]]
         results: dict[str, Any] = {}
         for label, keyword in KEYWORDS.items():
@@ -80,6 +87,8 @@ def run_search(url: str, user_ids: dict[str, int], conversation: tuple[str, str]
                 **percentiles(times),
                 'breakdown': breakdown(a, b, keyword),
             }
+        gc.collect()
+        results['process_rss_growth_mb'] = round((psutil.Process().memory_info().rss - rss_before) / 2**20, 1)
         return results
     finally:
         db_engine.get_engine().dispose()

@@ -255,11 +255,19 @@ def plot(results: dict[str, Any], path: Path) -> Path | None:
 
 def update_markdown(path: Path, results: dict[str, Any], json_path: Path, plot_path: Path | None) -> None:
     root = path.parent
+    runs = results.get('parts_run_at', {})
+    commits = results.get('parts_git_commit', {})
+    when = (
+        '; '.join(f'{part} {at} at `{(commits.get(part) or "?")[:7]}`' for part, at in runs.items()) or results['date']
+    )
     block = [
         START,
         '',
-        f'Run of {results["date"]} ({results["mode"]}), {results["total_seconds"]} s; raw figures: '
-        f'[`{json_path.relative_to(root)}`]({json_path.relative_to(root)}).',
+        f'Full-size run ({results["mode"]}): {when}. Machine: {results["machine"]["cpu_model"]}, '
+        f'{results["machine"]["cpu_cores_logical"]} cores, {results["machine"]["memory_total_gib"]} GiB, Python '
+        f'{results["machine"]["python"]}, SQLite {results["machine"]["sqlite"]}, {results["machine"]["mariadb"]} '
+        f'(buffer pool {(results["machine"]["mariadb_innodb_buffer_pool_bytes"] or 0) // 2**20} MB), NiceGUI '
+        f'{results["machine"]["nicegui"]}. Raw figures: [`{json_path.relative_to(root)}`]({json_path.relative_to(root)}).',
         '',
         table(results),
         '',

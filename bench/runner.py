@@ -424,6 +424,7 @@ async def run(
         results['gc_threshold_experiment'] = os.environ['BENCH_GC_THRESHOLD']
     json_path = folder / f'{name}.json'
     results['parts_run_at'] = {part: results['date'] for part in parts}
+    results['parts_git_commit'] = {part: results['machine']['git_commit'] for part in parts}
     if json_path.exists() and set(parts) != set(PARTS):
         # a partial rerun (--only) keeps the other parts of the same day's file, each with its own date
         previous = json.loads(json_path.read_text(encoding='utf-8'))
@@ -432,6 +433,9 @@ async def run(
                 if part not in parts and part in previous:
                     results[part] = previous[part]
                     results['parts_run_at'][part] = previous.get('parts_run_at', {}).get(part, previous['date'])
+                    results['parts_git_commit'][part] = previous.get('parts_git_commit', {}).get(
+                        part, previous['machine'].get('git_commit')
+                    )
             results['targets'] = report.targets(results)
     json_path.write_text(json.dumps(results, indent=2, ensure_ascii=False) + '\n', encoding='utf-8')
     plot_path = report.plot(results, folder / f'{name}.png')

@@ -24,6 +24,11 @@ body, .q-field, .q-btn { font-family: Roboto, -apple-system, "Segoe UI", "PingFa
 .chat-avatar[data-online]::after { content: ''; position: absolute; right: -1px; bottom: -1px; width: 0.8rem;
   height: 0.8rem; border-radius: 9999px; border: 2px solid #fff; background: #d1d5db; }
 .chat-avatar[data-online="true"]::after { background: #22c55e; }
+.chat-bubble { margin: 0 0.75rem; max-width: min(80%, 42rem); padding: 0.4rem 0.75rem; border-radius: 1rem;
+  box-shadow: 0 1px 1px rgba(0, 0, 0, 0.08); }
+.chat-text { white-space: pre-wrap; overflow-wrap: anywhere; }
+.chat-bubble::after { content: attr(data-time); display: block; text-align: right; font-size: 11px; line-height: 1;
+  margin-top: 0.25rem; opacity: 0.6; white-space: nowrap; align-self: flex-end; }
 mark { background: #fee2e2; color: #dc2626; font-weight: 600; border-radius: 3px; padding: 0 1px; }
 .bg-primary mark { background: #fff; color: #dc2626; }
 """

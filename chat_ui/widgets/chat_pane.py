@@ -154,7 +154,7 @@ class ChatPane:
         self.older_row.set_visibility(len(views) >= messaging.WINDOW)
         self.empty_note.set_visibility(not views)
 
-    def _add_bubble(self, view: MessageView) -> ui.row:
+    def _add_bubble(self, view: MessageView) -> ui.element:
         self.shown.add(view.id)
         self.oldest_id = view.id if self.oldest_id is None else min(self.oldest_id, view.id)
         self.newest_id = max(self.newest_id, view.id)

@@ -9,37 +9,33 @@ from ..hub import MessageView
 from ..testid import testid
 from ..timefmt import short_time
 
-MINE = 'bg-primary text-white rounded-2xl rounded-br-md'
-THEIRS = 'bg-white text-gray-900 rounded-2xl rounded-bl-md'
+MINE = 'bg-primary text-white rounded-br-md'
+THEIRS = 'bg-white text-gray-900 rounded-bl-md'
 
 
-def message_bubble(view: MessageView, *, mine: bool, keyword: str | None = None) -> ui.row:
-    """A row holding the bubble; ``keyword`` switches to highlighted (escaped, then ``<mark>``) search rendering."""
-    with ui.row().classes('w-full no-wrap px-3 ' + ('justify-end' if mine else 'justify-start')) as row:
-        bubble = testid(ui.column(), 'message').classes(
-            f'{MINE if mine else THEIRS} shadow-sm px-3 py-1.5 gap-0 max-w-[80%] md:max-w-[65%]'
-        )
-        bubble.props(f'data-mine={"true" if mine else "false"} data-kind={view.kind} data-id={view.id}')
-        with bubble:
-            message_content(view, keyword=keyword)
-            ui.label(short_time(view.created_at)).classes(
-                'text-[11px] self-end leading-none mt-1 ' + ('text-blue-100' if mine else 'text-gray-400')
-            )
-    return row
+def message_bubble(view: MessageView, *, mine: bool, keyword: str | None = None) -> ui.element:
+    """One bubble; ``keyword`` switches to highlighted (escaped, then ``<mark>``) search rendering.
 
-
-def message_content(view: MessageView, *, keyword: str | None) -> None:
-    if view.kind == 'image' and view.file_key:
-        image_content(view)
-        return
-    if view.kind == 'audio' and view.file_key:
-        audio_content(view)
-        return
-    text = view.body or ''
-    if keyword:
-        ui.html(highlight(text, keyword)).classes('chat-text whitespace-pre-wrap break-words')
+    A text bubble is a single element (its time is drawn by CSS from ``data-time``): every open page holds up to
+    50 of them, so they are kept lean. Pictures and audio need a few more elements.
+    """
+    side = f'{MINE if mine else THEIRS} {"self-end" if mine else "self-start"}'
+    bubble: ui.element
+    if view.kind in {'image', 'audio'} and view.file_key:
+        with ui.column().classes(f'chat-bubble {side} gap-0') as bubble:
+            if view.kind == 'image':
+                image_content(view)
+            else:
+                audio_content(view)
+    elif keyword:
+        bubble = ui.html(highlight(view.body or '', keyword)).classes(f'chat-bubble chat-text {side}')
     else:
-        ui.label(text).classes('chat-text whitespace-pre-wrap break-words')
+        bubble = ui.label(view.body or '').classes(f'chat-bubble chat-text {side}')
+    testid(bubble, 'message').props(
+        f'data-mine={"true" if mine else "false"} data-kind={view.kind} data-id={view.id} '
+        f'data-time="{short_time(view.created_at)}"'
+    )
+    return bubble
 
 
 def image_content(view: MessageView) -> None:

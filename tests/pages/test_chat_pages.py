@@ -44,13 +44,12 @@ def online(user: User, name: str) -> str:
 
 def bubbles(user: User) -> list[tuple[str, str]]:
     """(data-mine, text) of each message bubble in the open conversation, in order."""
-    result = []
     with user:
         found = list(ElementFilter(marker='message', local_scope=False))
-    for bubble in found:
-        body = next(child for child in bubble.descendants() if isinstance(child, ui.label | ui.html))
-        result.append((bubble.props['data-mine'], body.text if isinstance(body, ui.label) else body.content))
-    return result
+    return [
+        (bubble.props['data-mine'], bubble.text if isinstance(bubble, ui.label) else getattr(bubble, 'content', ''))
+        for bubble in found
+    ]
 
 
 async def three_people(user: User, create_user: Callable[[], User]) -> tuple[User, User, User]:

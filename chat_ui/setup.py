@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import gc
+
+from nicegui import app
+
 from db import engine as db_engine
 from db.migrate import upgrade
 
@@ -19,3 +23,4 @@ def configure(settings: Settings) -> None:
     presence.reset()
     hub.reset()
     search_index.clear()
+    app.on_startup(gc.freeze)  # start-up objects live forever: keep them out of every full collection

@@ -28,6 +28,7 @@ class ChatPane:
     def __init__(self, *, user_id: int, guard: Guard, on_back: Callable[[], Any]) -> None:
         self.user_id = user_id
         self.guard = guard
+        self._send_guarded = guard(self._send_text)
         self.peer: ContactView | None = None
         self.shown: set[int] = set()
         self.oldest_id: int | None = None
@@ -100,10 +101,8 @@ class ChatPane:
                 FilePicker(on_file=guard(self.send_file))
             self.input = testid(ui.textarea(placeholder=t('type_message')), 'chat-input')
             self.input.props('autogrow dense outlined rounded rows=1').classes('flex-1').style('max-height: 40vh')
-            self.input.on('keydown.enter.exact.prevent', guard(self.send))
-            testid(ui.button(icon='send', on_click=guard(self.send)), 'chat-send').props(
-                'round unelevated color=primary'
-            )
+            self.input.on('keydown.enter.exact.prevent', self.send)
+            testid(ui.button(icon='send', on_click=self.send), 'chat-send').props('round unelevated color=primary')
 
     async def open(self, contact: ContactView) -> None:
         """Show the conversation with ``contact``: its newest window of messages."""
@@ -197,14 +196,20 @@ class ChatPane:
         self.scroll.scroll_to(percent=1.0, duration=0)
 
     async def send(self) -> None:
+        """Take the typed text at once (before any await, so a quick second send cannot read it again or lose
+        it), then send it under the session guard."""
         if self.peer is None:
             return
         text = self.input.value or ''
         self.input.value = ''
+        await self._send_guarded(self.peer.user_id, text)
+
+    async def _send_text(self, peer_id: int, text: str) -> None:
         try:
-            await messaging.send_text(sender_id=self.user_id, peer_id=self.peer.user_id, text=text)
+            await messaging.send_text(sender_id=self.user_id, peer_id=peer_id, text=text)
         except ChatError as refusal:
-            self.input.value = text
+            if not self.input.value:
+                self.input.value = text
             ui.notify(t(refusal.key, **refusal.params), type='negative', position='top')
 
     async def send_file(self, event: events.UploadEventArguments) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from typing import Any
 
 from sqlalchemy import delete, func, or_
 from sqlmodel import Session, col, select
@@ -61,15 +62,17 @@ def escape_like(keyword: str) -> str:
     return keyword.replace('\\', '\\\\').replace('%', '\\%').replace('_', '\\_')
 
 
+def contains(column: Any, text: str) -> Any:
+    """``column LIKE '%text%'`` with ``%``, ``_`` and ``\\`` in ``text`` taken literally."""
+    return col(column).like(f'%{escape_like(text)}%', escape='\\')
+
+
 def text_candidates(session: Session, *, user_a: int, user_b: int, keyword: str) -> list[tuple[int, str]]:
     """``(id, body)`` of the text messages whose body contains ``keyword`` by the database's LIKE (a superset the
     caller refines), newest first. ``%``, ``_`` and ``\\`` in the keyword are literal. Plain tuples, not ORM
     objects: a common word can match tens of thousands of rows."""
-    pattern = f'%{escape_like(keyword)}%'
     query = select(Message.id, Message.body).where(
-        _in_conversation(user_a, user_b),
-        col(Message.kind) == 'text',
-        col(Message.body).like(pattern, escape='\\'),
+        _in_conversation(user_a, user_b), col(Message.kind) == 'text', contains(Message.body, keyword)
     )
     rows = session.exec(query.order_by(col(Message.id).desc())).all()
     return [(message_id, body) for message_id, body in rows if message_id is not None and body is not None]
@@ -109,9 +112,7 @@ def user_records(
     """Every message the user sent or received (text containing ``keyword`` if given), newest first; and the count."""
     query = select(Message).where(or_(col(Message.user_lo) == user_id, col(Message.user_hi) == user_id))
     if keyword:
-        query = query.where(
-            col(Message.kind) == 'text', col(Message.body).like(f'%{escape_like(keyword)}%', escape='\\')
-        )
+        query = query.where(col(Message.kind) == 'text', contains(Message.body, keyword))
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
     rows = session.exec(query.order_by(col(Message.id).desc()).offset(offset).limit(limit)).all()
     return rows, total

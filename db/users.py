@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from .messages import escape_like
+from .messages import contains
 from .models import User
 
 
@@ -60,7 +60,7 @@ def list_contacts(
         User.id != exclude_user_id, col(User.is_banned).is_(False), col(User.is_admin).is_(False)
     )
     if name_filter:
-        query = query.where(col(User.name_key).like(f'%{escape_like(name_filter.casefold())}%', escape='\\'))
+        query = query.where(contains(User.name_key, name_filter.casefold()))
     if only_ids is not None:
         query = query.where(col(User.id).in_(list(only_ids)))
     return session.exec(query.order_by(col(User.name_key)).limit(limit)).all()
@@ -70,7 +70,7 @@ def page_users(session: Session, *, name_filter: str, offset: int, limit: int) -
     """Non-admin users whose name contains ``name_filter`` (case-insensitive, literal), by name; and their count."""
     query = select(User).where(col(User.is_admin).is_(False))
     if name_filter:
-        query = query.where(col(User.name_key).like(f'%{escape_like(name_filter.casefold())}%', escape='\\'))
+        query = query.where(contains(User.name_key, name_filter.casefold()))
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
     rows = session.exec(query.order_by(col(User.name_key)).offset(offset).limit(limit)).all()
     return rows, total

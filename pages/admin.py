@@ -78,7 +78,7 @@ def register() -> None:
 
         context.client.content.classes('p-0')
         with signed_in_frame('admin_panel', username=session.info.username, on_logout=session.guarded(logout)):
-            confirm = ConfirmDialog()
+            confirm = ConfirmDialog(context.client.content)
             with ui.column().classes('w-full max-w-7xl mx-auto p-4 md:p-6 gap-4'):
                 with ui.row().classes('items-center gap-2'):
                     ui.icon('admin_panel_settings').classes('text-3xl text-primary')

@@ -18,7 +18,7 @@ from chat_ui.theme import signed_in_frame
 from chat_ui.widgets.chat_pane import ChatPane
 from chat_ui.widgets.contact_list import ContactList
 
-LIST_CLASSES = 'w-full md:w-80 md:min-w-[20rem] h-full bg-white border-r border-gray-200'
+LIST_CLASSES = 'gap-0 no-wrap w-full md:w-80 md:min-w-[20rem] h-full bg-white border-r border-gray-200'
 PANE_CLASSES = 'flex-1 h-full min-w-0'
 
 
@@ -129,5 +129,5 @@ def register() -> None:
 
         client.on_connect(on_connect)
         if chat is not None and chat in contact_list.rows:
-            await open_chat(contact_list.rows[chat].contact)
+            await open_chat(contact_list.rows[chat])
         return None

@@ -1,16 +1,23 @@
-"""Round initial avatars with a colour that stays the same for a user: one element each.
+"""Round initial avatars with a colour that stays the same for a user (``av-0`` … ``av-7`` in ``theme.SHARED_CSS``).
 
-With a ``data-online`` attribute the avatar also shows a presence dot (drawn by CSS, see ``theme.SHARED_CSS``).
+With ``data-online`` the avatar also shows a presence dot, drawn by CSS.
 """
 
 from __future__ import annotations
 
-from nicegui import ui
+from ..safe_html import esc
 
-_COLORS = ['#e17076', '#7bc862', '#65aadd', '#a695e7', '#ee7aae', '#6ec9cb', '#faa774', '#5caffa']
+COLOURS = 8
 
 
-def avatar(name: str, user_id: int) -> ui.label:
-    """The first character of the name (rendered as text) on the user's colour."""
-    initial = ui.label(name[:1].upper() or '?').classes('chat-avatar')
-    return initial.style(f'background-color: {_COLORS[user_id % len(_COLORS)]}')
+def colour_index(user_id: int) -> int:
+    return user_id % COLOURS
+
+
+def initial(name: str) -> str:
+    return name[:1].upper() or '?'
+
+
+def avatar_html(name: str, user_id: int) -> str:
+    """The first character of the name (escaped) on the user's colour."""
+    return f'<div class="chat-avatar av-{colour_index(user_id)}">{esc(initial(name))}</div>'

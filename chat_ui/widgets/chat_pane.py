@@ -1,6 +1,7 @@
 """The chat pane: header, search, a window of messages (older on demand) and the composer.
 
-Live messages are appended one bubble at a time; the history is never rebuilt for a new message.
+Every connected page holds its pane for as long as it is open, so the pane is built from few elements: the messages
+live in a ``MessageWindow`` (HTML chunks), and the search results, notes, banner and dialog exist only while shown.
 """
 
 from __future__ import annotations
@@ -14,14 +15,40 @@ from .. import messaging, uploads
 from ..errors import ChatError
 from ..hub import MessageView
 from ..i18n import t
-from ..messaging import ContactView
+from ..messaging import ContactView, SearchResult
+from ..safe_html import esc, html_block
 from ..testid import testid
-from .avatar import avatar
+from .avatar import avatar_html
 from .confirm_dialog import ConfirmDialog
 from .file_picker import FilePicker
-from .message_bubble import message_bubble
+from .message_html import message_html
+from .message_window import MessageWindow, note_html
 
 Guard = Callable[[Callable[..., Any]], Callable[..., Awaitable[None]]]
+
+
+def peer_html(contact: ContactView, *, online: bool) -> str:
+    status = t('online') if online else t('offline')
+    return (
+        f'{avatar_html(contact.username, contact.user_id)}<div class="min-w-0">'
+        f'<div data-testid="chat-peer" class="font-semibold truncate">{esc(contact.username)}</div>'
+        f'<div class="text-xs text-gray-500">{esc(status)}</div></div>'
+    )
+
+
+def results_html(result: SearchResult, *, user_id: int) -> str:
+    """The search bar (hook ``search-count`` or ``search-empty``) above the highlighted matches."""
+    if result.count:
+        summary = f'<span data-testid="search-count">{esc(t("search_count", count=result.count, keyword=result.keyword))}</span>'
+    else:
+        summary = f'<span data-testid="search-empty">{esc(t("search_empty", keyword=result.keyword))}</span>'
+    bubbles = ''.join(
+        message_html(view, mine=view.sender_id == user_id, keyword=result.keyword) for view in result.messages
+    )
+    return (
+        f'<div class="chat-search-bar"><i class="material-icons">manage_search</i>{summary}</div>'
+        f'<div class="chat-messages">{bubbles}</div>'
+    )
 
 
 class ChatPane:
@@ -30,156 +57,123 @@ class ChatPane:
         self.guard = guard
         self._send_guarded = guard(self._send_text)
         self.peer: ContactView | None = None
-        self.shown: set[int] = set()
-        self.oldest_id: int | None = None
-        self.newest_id = 0
         self._generation = 0
-        self.confirm = ConfirmDialog()
-        with ui.column().classes('h-full gap-0 no-wrap bg-[#e7ebf0] relative') as self.root:
-            with ui.column().classes(
-                'w-full h-full items-center justify-center gap-3 text-gray-500'
-            ) as self.placeholder:
-                ui.icon('forum').classes('text-7xl text-gray-300')
-                ui.label(t('chat_placeholder')).classes('bg-black/10 text-gray-700 rounded-full px-4 py-1 text-sm')
-            with ui.column().classes('w-full h-full gap-0 no-wrap') as self.active:
-                self._build_header(guard, on_back)
-                with ui.scroll_area().classes('w-full flex-1') as self.scroll:
-                    with ui.row().classes('w-full justify-center py-2') as self.older_row:
-                        testid(
-                            ui.button(t('load_older'), icon='history', on_click=guard(self.load_older)), 'load-older'
-                        ).props('flat no-caps rounded dense size=sm').classes('bg-white/70 text-gray-700 px-3')
-                    self.list = testid(ui.column(), 'message-list').classes('w-full gap-1.5 pb-2')
-                    with ui.row().classes('w-full justify-center py-4') as self.cleared_note:
-                        ui.label(t('history_cleared')).classes(
-                            'bg-black/10 text-gray-700 rounded-full px-4 py-1 text-sm'
-                        )
-                    self.cleared_note.set_visibility(False)
-                    self.empty_note = ui.label(t('no_messages_yet')).classes(
-                        'w-full text-center text-gray-500 text-sm py-6'
-                    )
-                with ui.scroll_area().classes('w-full flex-1') as self.results_area:
-                    self.results = ui.column().classes('w-full gap-1.5 py-2')
-                self.results_area.set_visibility(False)
-                self._build_composer(guard)
-        self.active.set_visibility(False)
+        self.results: ui.html | None = None
+        self.muted_bar: ui.html | None = None
+        self.placeholder: ui.html | None = None
+        with ui.column().classes('chat-pane h-full gap-0 no-wrap') as self.root:
+            self._build_header(guard, on_back)
+            self.window = MessageWindow(user_id=user_id, on_older=guard(self.load_older))
+            self._build_composer(guard)
+        self.confirm = ConfirmDialog(self.root)
+        self._set_active(False)
 
     def _build_header(self, guard: Guard, on_back: Callable[[], Any]) -> None:
-        with ui.row().classes('w-full items-center gap-2 px-3 py-2 bg-white border-b border-gray-200 no-wrap'):
+        with ui.row().classes('chat-header w-full items-center gap-2 px-3 py-2 no-wrap') as self.header:
             ui.button(icon='arrow_back', on_click=on_back).props('flat round dense').classes('md:hidden')
-            self.avatar_slot = ui.element('div')
-            with ui.column().classes('gap-0 flex-1 min-w-0'):
-                self.peer_label = testid(ui.label(), 'chat-peer').classes('font-semibold truncate')
-                self.peer_status = ui.label().classes('text-xs text-gray-500')
+            self.peer_info = html_block().classes('flex items-center gap-2 flex-1 min-w-0')
             self.search_input = testid(ui.input(placeholder=t('search_placeholder')), 'search-input')
             self.search_input.props('dense outlined rounded clearable maxlength=100').classes('w-36 sm:w-56 md:w-72')
             self.search_input.on('keydown.enter', guard(self.run_search))
             self.search_input.on_value_change(lambda e: None if e.value else self.close_search())
             testid(ui.button(icon='search', on_click=guard(self.run_search)), 'search-submit').props(
-                'flat round dense'
+                f'flat round dense title="{t("search")}"'
             ).classes('text-gray-600')
-            testid(
-                ui.button(icon='delete_sweep', on_click=guard(self.ask_clear)).props('flat round dense'),
-                'clear-history',
-            ).tooltip(t('clear_history')).classes('text-gray-600')
-        with ui.row().classes(
-            'w-full px-4 py-1.5 bg-amber-50 border-b border-amber-100 text-sm no-wrap'
-        ) as self.search_bar:
-            ui.icon('manage_search').classes('text-amber-700 text-lg')
-            self.search_count = testid(ui.label(), 'search-count').classes('text-gray-700')
-            self.search_empty = testid(ui.label(), 'search-empty').classes('text-gray-700')
-        self.search_bar.set_visibility(False)
+            testid(ui.button(icon='delete_sweep', on_click=guard(self.ask_clear)), 'clear-history').props(
+                f'flat round dense title="{t("clear_history")}"'
+            ).classes('text-gray-600')
 
     def _build_composer(self, guard: Guard) -> None:
-        with ui.row().classes(
-            'w-full px-4 py-2 bg-orange-50 border-t border-orange-200 text-sm no-wrap'
-        ) as self.muted_bar:
-            ui.icon('volume_off').classes('text-orange-700 text-lg')
-            testid(ui.label(t('muted_banner')), 'muted-banner').classes('text-orange-900')
-        self.muted_bar.set_visibility(False)
-        with ui.row().classes('w-full items-end gap-2 px-3 py-2 bg-white border-t border-gray-200 no-wrap'):
-            with ui.row().classes('gap-0 no-wrap items-end'):
-                FilePicker(on_file=guard(self.send_file))
+        with ui.row().classes('chat-composer w-full items-end gap-2 px-3 py-2 no-wrap') as self.composer:
+            FilePicker(on_file=guard(self.send_file))
             self.input = testid(ui.textarea(placeholder=t('type_message')), 'chat-input')
             self.input.props('autogrow dense outlined rounded rows=1').classes('flex-1').style('max-height: 40vh')
             self.input.on('keydown.enter.exact.prevent', self.send)
             testid(ui.button(icon='send', on_click=self.send), 'chat-send').props('round unelevated color=primary')
+
+    def _new_window(self) -> MessageWindow:
+        """A fresh scroller (a new one starts at the newest message) in place of the current one."""
+        self.close_search()
+        index = self.root.default_slot.children.index(self.window.scroll)
+        self.root.remove(self.window.scroll)
+        with self.root:
+            window = MessageWindow(user_id=self.user_id, on_older=self.guard(self.load_older))
+        window.scroll.move(self.root, target_index=index)
+        return window
+
+    def _set_active(self, active: bool) -> None:
+        """Header, messages and composer while a conversation is open, otherwise a placeholder."""
+        for part in (self.header, self.window.scroll, self.composer):
+            part.set_visibility(active)
+        if active and self.placeholder is not None:
+            self.root.remove(self.placeholder)
+            self.placeholder = None
+        elif not active and self.placeholder is None:
+            with self.root:
+                self.placeholder = html_block(
+                    '<i class="material-icons">forum</i>' + note_html(t('chat_placeholder'))
+                ).classes('chat-placeholder')
 
     async def open(self, contact: ContactView) -> None:
         """Show the conversation with ``contact``: its newest window of messages."""
         self._generation += 1
         generation = self._generation
         self.peer = contact
-        self.peer_label.set_text(contact.username)
         self.set_peer_online(contact.online)
-        self.avatar_slot.clear()
-        with self.avatar_slot:
-            avatar(contact.username, contact.user_id)
-        self.placeholder.set_visibility(False)
-        self.active.set_visibility(True)
         self.search_input.value = ''
-        self.close_search()
-        self._reset_list()
+        self.window = self._new_window()
+        self._set_active(True)
         views = await messaging.load_window(user_id=self.user_id, peer_id=contact.user_id)
         if generation != self._generation:
             return
         self._show_window(views)
-        self.scroll.scroll_to(percent=1.0, duration=0)
 
     def set_muted(self, muted: bool) -> None:
         """Show (or hide) that the admin has muted this user; sending is refused by the server either way."""
-        self.muted_bar.set_visibility(muted)
+        if not muted:
+            if self.muted_bar is not None:
+                self.root.remove(self.muted_bar)
+                self.muted_bar = None
+            return
+        if self.muted_bar is None:
+            with self.root:
+                self.muted_bar = (
+                    html_block(
+                        f'<i class="material-icons">volume_off</i><span data-testid="muted-banner">{esc(t("muted_banner"))}</span>'
+                    )
+                    .classes('chat-muted-bar')
+                    .mark('muted-banner')
+                )
+            self.muted_bar.move(self.root, target_index=self.root.default_slot.children.index(self.composer))
 
     def close(self) -> None:
+        self._generation += 1
         self.peer = None
-        self.active.set_visibility(False)
-        self.placeholder.set_visibility(True)
+        self.window = self._new_window()
+        self._set_active(False)
 
     def set_peer_online(self, online: bool) -> None:
-        self.peer_status.set_text(t('online') if online else t('offline'))
-
-    def _reset_list(self) -> None:
-        self.list.clear()
-        self.shown.clear()
-        self.oldest_id = None
-        self.newest_id = 0
-        self.cleared_note.set_visibility(False)
-        self.older_row.set_visibility(False)
-        self.empty_note.set_visibility(False)
+        if self.peer is not None:
+            self.peer_info.set_content(peer_html(self.peer, online=online))
 
     def _show_window(self, views: list[MessageView]) -> None:
-        with self.list:
-            for view in views:
-                self._add_bubble(view)
-        self.older_row.set_visibility(len(views) >= messaging.WINDOW)
-        self.empty_note.set_visibility(not views)
-
-    def _add_bubble(self, view: MessageView) -> ui.element:
-        self.shown.add(view.id)
-        self.oldest_id = view.id if self.oldest_id is None else min(self.oldest_id, view.id)
-        self.newest_id = max(self.newest_id, view.id)
-        return message_bubble(view, mine=view.sender_id == self.user_id)
+        self.window.show(views, more=len(views) >= messaging.WINDOW)
+        self.window.set_note(None if views else t('no_messages_yet'))
 
     async def load_older(self) -> None:
-        if self.peer is None or self.oldest_id is None:
+        oldest_id = self.window.oldest_id
+        if self.peer is None or oldest_id is None:
             return
         generation = self._generation
-        views = await messaging.load_window(user_id=self.user_id, peer_id=self.peer.user_id, before_id=self.oldest_id)
+        views = await messaging.load_window(user_id=self.user_id, peer_id=self.peer.user_id, before_id=oldest_id)
         if generation != self._generation:
             return
-        with self.list:
-            for index, view in enumerate(v for v in views if v.id not in self.shown):
-                self._add_bubble(view).move(self.list, target_index=index)
-        self.older_row.set_visibility(len(views) >= messaging.WINDOW)
+        self.window.prepend(views, more=len(views) >= messaging.WINDOW)
 
     def receive(self, view: MessageView) -> None:
         """A new message of the open conversation (sent here, in another tab, or by the peer)."""
-        if view.id in self.shown:
-            return
-        self.cleared_note.set_visibility(False)
-        self.empty_note.set_visibility(False)
-        with self.list:
-            self._add_bubble(view)
-        self.scroll.scroll_to(percent=1.0, duration=0.2)
+        if self.window.append(view):
+            self.window.set_note(None)
 
     async def resync(self) -> None:
         """After a reconnect, redraw the open conversation from the database: the browser may have missed updates
@@ -191,9 +185,8 @@ class ChatPane:
         views = await messaging.load_window(user_id=self.user_id, peer_id=self.peer.user_id)
         if generation != self._generation:
             return
-        self._reset_list()
+        self.close_search()
         self._show_window(views)
-        self.scroll.scroll_to(percent=1.0, duration=0)
 
     async def send(self) -> None:
         """Take the typed text at once (before any await, so a quick second send cannot read it again or lose
@@ -238,23 +231,18 @@ class ChatPane:
         if result is None:
             self.close_search()
             return
-        self.results.clear()
-        with self.results:
-            for view in result.messages:
-                message_bubble(view, mine=view.sender_id == self.user_id, keyword=result.keyword)
-        self.search_count.set_text(t('search_count', count=result.count, keyword=result.keyword))
-        self.search_empty.set_text(t('search_empty', keyword=result.keyword))
-        self.search_count.set_visibility(result.count > 0)
-        self.search_empty.set_visibility(result.count == 0)
-        self.search_bar.set_visibility(True)
-        self.scroll.set_visibility(False)
-        self.results_area.set_visibility(True)
+        if self.results is None:
+            with self.root:
+                self.results = html_block().classes('chat-results')
+            self.results.move(self.root, target_index=self.root.default_slot.children.index(self.window.scroll))
+        self.results.set_content(results_html(result, user_id=self.user_id))
+        self.window.scroll.set_visibility(False)
 
     def close_search(self) -> None:
-        self.search_bar.set_visibility(False)
-        self.results_area.set_visibility(False)
-        self.results.clear()
-        self.scroll.set_visibility(True)
+        if self.results is not None:
+            self.root.remove(self.results)
+            self.results = None
+            self.window.scroll.set_visibility(self.peer is not None)
 
     def ask_clear(self) -> None:
         if self.peer is not None:
@@ -270,6 +258,6 @@ class ChatPane:
     def history_cleared(self) -> None:
         """The open conversation was cleared (here or by the peer)."""
         self.close_search()
-        self._reset_list()
-        self.cleared_note.set_visibility(True)
+        self.window.clear()
+        self.window.set_note(t('history_cleared'))
         ui.notify(t('history_cleared'), type='info', position='top')

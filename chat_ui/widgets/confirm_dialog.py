@@ -1,4 +1,4 @@
-"""A yes/no dialog with the ``confirm-ok`` / ``confirm-cancel`` hooks."""
+"""A yes/no dialog with the ``confirm-ok`` / ``confirm-cancel`` hooks, built when asked and deleted when closed."""
 
 from __future__ import annotations
 
@@ -12,24 +12,31 @@ from ..testid import testid
 
 
 class ConfirmDialog:
-    def __init__(self) -> None:
-        self._on_ok: Callable[[], Any] | None = None
-        with ui.dialog() as self.dialog, ui.card().classes('rounded-2xl p-6 gap-4 max-w-sm'):
-            self.text = ui.label().classes('text-base')
-            with ui.row().classes('w-full justify-end gap-2'):
-                testid(ui.button(t('cancel'), on_click=self.dialog.close), 'confirm-cancel').props('flat no-caps')
-                self.ok = testid(ui.button(t('confirm'), on_click=self._confirm), 'confirm-ok')
-                self.ok.props('unelevated no-caps color=negative')
+    """``anchor`` is the element the dialog is created in (a page keeps no dialog elements while none is open)."""
+
+    def __init__(self, anchor: ui.element) -> None:
+        self.anchor = anchor
+        self.dialog: ui.dialog | None = None
 
     def ask(self, text: str, on_ok: Callable[[], Any], *, ok: str | None = None) -> None:
-        self.text.set_text(text)
-        self.ok.set_text(ok or t('confirm'))
-        self._on_ok = on_ok
-        self.dialog.open()
+        self.close()
+        with self.anchor, ui.dialog() as dialog, ui.card().classes('rounded-2xl p-6 gap-4 max-w-sm'):
+            ui.label(text).classes('text-base')
+            with ui.row().classes('w-full justify-end gap-2'):
+                testid(ui.button(t('cancel'), on_click=self.close), 'confirm-cancel').props('flat no-caps')
+                confirm = testid(ui.button(ok or t('confirm'), on_click=lambda: self._confirm(on_ok)), 'confirm-ok')
+                confirm.props('unelevated no-caps color=negative')
+        dialog.on('hide', self.close)
+        self.dialog = dialog
+        dialog.open()
 
-    async def _confirm(self) -> None:
-        self.dialog.close()
-        if self._on_ok is not None:
-            result = self._on_ok()
-            if hasattr(result, '__await__'):
-                await result
+    def close(self) -> None:
+        dialog, self.dialog = self.dialog, None
+        if dialog is not None and not dialog.is_deleted:
+            dialog.delete()
+
+    async def _confirm(self, on_ok: Callable[[], Any]) -> None:
+        self.close()
+        result = on_ok()
+        if hasattr(result, '__await__'):
+            await result

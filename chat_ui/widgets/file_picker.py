@@ -14,9 +14,9 @@ from ..uploads import ACCEPT, MAX_UPLOAD_BYTES, RULES
 class FilePicker:
     def __init__(self, *, on_file: Callable[[events.UploadEventArguments], Awaitable[None]]) -> None:
         self._on_file = on_file
+        label = t('attach_file')
         button = ui.button(icon='attach_file', on_click=self._pick)
-        button.props(f'flat round dense aria-label="{t("attach_file")}"').classes('text-gray-600')
-        button.tooltip(t('attach_file'))
+        button.props(f'flat round dense aria-label="{label}" title="{label}"').classes('text-gray-600')
         self.upload: ui.upload = testid(
             ui.upload(auto_upload=True, max_file_size=MAX_UPLOAD_BYTES, on_upload=self._handle), 'chat-upload'
         )

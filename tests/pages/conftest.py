@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import html
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
-from nicegui import context
+from nicegui import ElementFilter, context, ui
 from nicegui.testing import User
 
 from db.engine import session_scope
@@ -94,3 +96,66 @@ def route_navigation(*users: User) -> None:
     router = ClientRoutedNavigate(list(users))
     for user in users:
         object.__setattr__(user, 'navigate', router)
+
+
+def contact_rows(user: User) -> list[dict[str, Any]]:
+    """The rows of the simulated user's contact list (the table's data, as the browser draws it)."""
+    with user:
+        tables = [element for element in ElementFilter(kind=ui.table, marker='contact-list', local_scope=False)]
+    return list(tables[0].rows) if tables else []
+
+
+def open_contact(user: User, name: str) -> None:
+    """Click the contact row of ``name``, the way the browser reports it (``rowClick`` with the row's id)."""
+    rows = [row for row in contact_rows(user) if row['name'] == name]
+    assert rows, f'{name} is not in the contact list'
+    user.find('contact-list').trigger('rowClick', [{}, {'id': rows[0]['id']}])
+
+
+def contact_row(user: User, name: str) -> dict[str, Any] | None:
+    return next((row for row in contact_rows(user) if row['name'] == name), None)
+
+
+async def sees_contact(user: User, name: str, *, present: bool = True) -> None:
+    """Wait until ``name`` is (or is not) a row of the user's contact list."""
+    for _ in range(250):
+        if (contact_row(user, name) is not None) == present:
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError(f'{name} {"missing from" if present else "still in"} {contact_rows(user)}')
+
+
+BUBBLE = re.compile(
+    r'<div class="chat-bubble [^"]*" data-testid="message" data-mine="(\w+)" data-kind="(\w+)"[^>]*>(.*?)</div>'
+)
+TAG = re.compile(r'<[^>]+>')
+
+
+def rendered_html(user: User) -> list[str]:
+    """The content of every visible server-built HTML element on the user's page."""
+    with user:
+        return [element.content for element in ElementFilter(kind=ui.html, local_scope=False) if element.visible]
+
+
+def rendered_text(user: User) -> str:
+    """What the user reads in those elements: tags dropped, entities decoded."""
+    return html.unescape(TAG.sub(' ', ' '.join(rendered_html(user))))
+
+
+def bubbles(user: User) -> list[tuple[str, str]]:
+    """(data-mine, text) of each text bubble in the open conversation, oldest first."""
+    with user:
+        chunks = [e for e in ElementFilter(marker='message-list', local_scope=False)]
+    found: list[tuple[str, str]] = []
+    for scroll in chunks:
+        for chunk in reversed([child for child in scroll.default_slot.children if 'chat-chunk' in child.classes]):
+            found += [(mine, html.unescape(body)) for mine, _, body in BUBBLE.findall(chunk.content)]
+    return found
+
+
+async def sees_text(user: User, text: str, *, present: bool = True) -> None:
+    for _ in range(100):
+        if (text in rendered_text(user)) == present:
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError(f'{text!r} {"not shown" if present else "still shown"}: {rendered_text(user)[:500]}')

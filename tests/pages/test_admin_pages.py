@@ -6,7 +6,7 @@ from nicegui.testing import User
 
 from chat_ui import auth
 
-from .conftest import ADMIN_SECRET, login, route_navigation
+from .conftest import ADMIN_SECRET, login, open_contact, route_navigation, sees_contact, sees_text
 
 
 async def make_admin() -> None:
@@ -57,7 +57,8 @@ async def test_normal_user_is_sent_away_from_admin(user: User) -> None:
 
 async def test_mute_takes_effect_live(user: User, create_user: Callable[[], User]) -> None:
     root, alice, _ = await people(user, create_user)
-    alice.find('contact-bob').click()
+    await sees_contact(alice, 'bob')
+    open_contact(alice, 'bob')
     await alice.should_see(marker='chat-input', retries=30)
     assert state(root, 'mute-alice') == 'off'
     root.find('mute-alice').click()
@@ -74,30 +75,32 @@ async def test_mute_takes_effect_live(user: User, create_user: Callable[[], User
 
 async def test_ban_kicks_and_hides_then_unban_restores(user: User, create_user: Callable[[], User]) -> None:
     root, alice, bob = await people(user, create_user)
-    await bob.should_see('contact-alice', retries=50)
+    await sees_contact(bob, 'alice')
     root.find('ban-alice').click()
+    await root.should_see('confirm-ok', retries=50)
     await root.should_see('They will be signed out at once', retries=50)
     root.find('confirm-ok').click()
     await wait_state(root, 'ban-alice', 'on')
     await alice.should_see('login-notice', retries=30)
     await alice.should_see('banned by the administrator', retries=50)
-    await bob.should_not_see('contact-alice', retries=30)
+    await sees_contact(bob, 'alice', present=False)
     await login(alice, 'alice')
     await alice.should_see('This account has been banned', retries=30)
     root.find('ban-alice').click()
     await wait_state(root, 'ban-alice', 'off')
-    await bob.should_see('contact-alice', retries=30)
+    await sees_contact(bob, 'alice')
     await login(alice, 'alice')
     await alice.should_see('contact-list', retries=30)
 
 
 async def test_view_records(user: User, create_user: Callable[[], User]) -> None:
     root, alice, _ = await people(user, create_user)
-    alice.find('contact-bob').click()
+    await sees_contact(alice, 'bob')
+    open_contact(alice, 'bob')
     await alice.should_see(marker='chat-input', retries=30)
     alice.find('chat-input').type('a secret plan')
     alice.find('chat-send').click()
-    await alice.should_see(marker='message', retries=30)
+    await sees_text(alice, 'a secret plan')
     root.find('view-bob').click()
     await root.should_see('Chat records of bob', retries=30)
     await root.should_see('a secret plan', retries=50)

@@ -1,0 +1,73 @@
+"""Messages become HTML on the server: every user value is escaped, then sanitized again."""
+
+from datetime import datetime
+from html.parser import HTMLParser
+
+from chat_ui.hub import MessageView
+from chat_ui.safe_html import clean
+from chat_ui.widgets.message_html import message_html
+
+HOSTILE = '<img src=x onerror=alert(1)><script>alert(2)</script>" onmouseover="x'
+
+
+def view(kind: str = 'text', body: str | None = HOSTILE, **extra: object) -> MessageView:
+    fields: dict = dict(
+        id=7,
+        sender_id=1,
+        recipient_id=2,
+        kind=kind,
+        body=body,
+        file_key=None,
+        file_name=None,
+        file_mime=None,
+        file_size=None,
+        created_at=datetime(2026, 11, 22, 9, 5),
+    )
+    fields.update(extra)
+    return MessageView(**fields)
+
+
+class Tags(HTMLParser):
+    """Every tag and attribute name in a fragment, as a browser would parse it."""
+
+    def __init__(self, fragment: str) -> None:
+        super().__init__()
+        self.tags: list[str] = []
+        self.attributes: set[str] = set()
+        self.feed(fragment)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        self.attributes |= {name for name, _ in attrs}
+
+
+def test_text_is_escaped_and_survives_the_sanitizer_unchanged() -> None:
+    fragment = message_html(view(), mine=True)
+    assert '<script>' not in fragment and '<img' not in fragment
+    assert '&lt;script&gt;alert(2)&lt;/script&gt;' in fragment
+    assert 'data-mine="true"' in fragment and 'data-kind="text"' in fragment and 'data-time="09:05"' in fragment
+    assert Tags(fragment).tags == Tags(clean(fragment)).tags == ['div']
+
+
+def test_search_highlight_escapes_first_then_marks() -> None:
+    fragment = message_html(view(body='<b>Meeting</b> meeting'), mine=False, keyword='meeting')
+    assert '&lt;b&gt;<mark>Meeting</mark>&lt;/b&gt; <mark>meeting</mark>' in fragment
+    assert 'data-mine="false"' in fragment
+
+
+def test_file_names_are_escaped_in_pictures_and_audio() -> None:
+    picture = message_html(view('image', None, file_key='abc', file_name=HOSTILE), mine=False)
+    audio = message_html(view('audio', None, file_key='abc', file_name=HOSTILE), mine=False)
+    assert Tags(picture).tags == Tags(clean(picture)).tags == ['div', 'a', 'img']
+    assert Tags(audio).tags == Tags(clean(audio)).tags == ['div', 'div', 'i', 'span', 'audio']
+    for fragment in (picture, audio):
+        assert not {name for name in Tags(fragment).attributes if name.startswith('on')}
+    assert 'href="/files/abc" target="_blank"' in picture and 'src="/files/abc/thumb"' in picture
+    assert '<audio controls' in audio and 'src="/files/abc"' in audio
+
+
+def test_the_sanitizer_removes_what_the_chat_never_renders() -> None:
+    dirty = '<div class="x" onclick="evil()"><a href="javascript:alert(1)">x</a><iframe src="/"></iframe></div>'
+    cleaned = clean(dirty)
+    assert 'onclick' not in cleaned and 'javascript:' not in cleaned and 'iframe' not in cleaned
+    assert cleaned.startswith('<div class="x">')

@@ -25,6 +25,8 @@ body, .q-field, .q-btn { font-family: Roboto, -apple-system, "Segoe UI", "PingFa
   display: flex; align-items: center; justify-content: center; box-shadow: 0 1px 3px rgba(0, 0, 0, 0.2); }
 .brand-mark .material-icons { font-size: 1.25rem; }
 .brand-name { font-weight: 600; letter-spacing: -0.01em; }
+.q-btn-toggle .q-btn__content { flex-wrap: nowrap; white-space: nowrap; }
+@media (max-width: 639px) { .brand-name, .logout-label .q-btn__content > span { display: none; } }
 .chat-avatar { position: relative; flex-shrink: 0; width: 2.75rem; height: 2.75rem; border-radius: 9999px;
   display: flex; align-items: center; justify-content: center; color: #fff; font-size: 1.15rem; font-weight: 600; }
 .chat-avatar[data-online]::after { content: ''; position: absolute; right: -1px; bottom: -1px; width: 0.8rem;
@@ -36,7 +38,7 @@ body, .q-field, .q-btn { font-family: Roboto, -apple-system, "Segoe UI", "PingFa
 .contact-table { flex: 1; min-height: 0; overflow-y: auto; background: transparent; }
 .contact-table .q-table__middle { overflow: visible; }
 .contact-table table { table-layout: fixed; width: 100%; }
-.contact-table tbody td.contact-cell { padding: 2px 8px; height: auto; border: 0; }
+.contact-table tbody td.contact-cell { padding: 2px 8px; height: auto; border: 0; text-align: left; }
 .contact-table tbody tr:hover > td { background: transparent; }
 .contact-table .q-table tbody tr:hover { background: transparent; }
 .contact-row { display: flex; align-items: center; gap: 0.75rem; padding: 0.45rem 0.5rem; border-radius: 0.75rem;
@@ -55,13 +57,13 @@ body, .q-field, .q-btn { font-family: Roboto, -apple-system, "Segoe UI", "PingFa
   font-size: 0.875rem; }
 .chat-note-row { display: flex; justify-content: center; padding: 1rem 0; }
 .chat-body { flex: 1; min-height: 0; width: 100%; display: flex; flex-direction: column; }
-.chat-scroll { flex: 1; min-height: 0; overflow-y: auto; display: flex; flex-direction: column-reverse;
+.chat-scroll { width: 100%; flex: 1; min-height: 0; overflow-y: auto; display: flex; flex-direction: column-reverse;
   padding: 0.5rem 0; }
 .chat-older { align-self: center; margin: 0.25rem 0 0.5rem; background: rgba(255, 255, 255, 0.7); color: #374151;
   padding: 0 0.75rem; }
 .chat-messages, .chat-chunk { display: flex; flex-direction: column; gap: 0.375rem; }
 .chat-messages { padding-bottom: 0.375rem; }
-.chat-results { flex: 1; min-height: 0; overflow-y: auto; padding-bottom: 0.5rem; }
+.chat-results { width: 100%; flex: 1; min-height: 0; overflow-y: auto; padding-bottom: 0.5rem; }
 .chat-search-bar { position: sticky; top: 0; z-index: 1; display: flex; align-items: center; gap: 0.5rem;
   padding: 0.375rem 1rem; margin-bottom: 0.5rem; background: #fffbeb; border-bottom: 1px solid #fef3c7;
   font-size: 0.875rem; color: #374151; }

@@ -28,7 +28,7 @@ ROW_TEMPLATE = """
   </div>
 </q-td>
 """
-COLUMNS = [{'name': 'contact', 'field': 'name', 'label': ''}]
+COLUMNS = [{'name': 'contact', 'field': 'name', 'label': '', 'align': 'left'}]
 
 
 class ContactList:

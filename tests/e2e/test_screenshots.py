@@ -5,6 +5,8 @@ The PNGs land in ``test-artifacts/screenshots/`` (git-ignored) as ``<page>-<loca
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 pytest.importorskip('playwright.sync_api')
@@ -13,6 +15,8 @@ from playwright.sync_api import expect
 
 from tests.e2e.conftest import REPO_ROOT, ChatServer, NewPage
 from tests.e2e.helpers import fill_login, unique_name
+from tests.e2e.test_chat import open_chat, send, signed_in
+from tests.e2e.test_files import make_png
 
 pytestmark = pytest.mark.browser
 
@@ -62,3 +66,35 @@ def test_login_captcha_state_screenshot(
     path.unlink(missing_ok=True)
     page.screenshot(path=str(path), full_page=True, animations='disabled')
     assert path.is_file() and path.stat().st_size > 1000, path
+
+
+@pytest.mark.parametrize(
+    ('locale', 'width', 'height'), [('en-US', 1280, 800), ('zh-CN', 1280, 800), ('zh-CN', 390, 844)]
+)
+def test_chat_page_screenshots(
+    chat_server: ChatServer, new_page: NewPage, tmp_path: Path, locale: str, width: int, height: int
+) -> None:
+    """/ with a conversation of text, a picture and an audio file, then its search results."""
+    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    me, peer = unique_name('mia'), unique_name('leo')
+    other = signed_in(new_page, chat_server, peer)
+    page = signed_in(new_page, chat_server, me, locale=locale, width=width, height=height)
+    open_chat(page, peer)
+    open_chat(other, me)
+    for author, text in ((page, 'Hi! Are we still meeting at 10?'), (other, 'Yes, 会议室 3 — see you there 👋')):
+        send(author, text)
+    page.get_by_test_id('chat-upload').locator('input[type=file]').set_input_files(make_png(tmp_path / 'plan.png'))
+    expect(page.get_by_test_id('message').filter(has=page.locator('img'))).to_have_count(1)
+    send(other, '<b>not bold</b> & a long line ' + 'lorem ipsum ' * 12)
+    expect(page.get_by_test_id('message')).to_have_count(4)
+    page.mouse.move(0, 0)
+    page.evaluate('document.fonts.ready.then(() => true)')
+    for name in ('chat', 'search'):
+        if name == 'search':
+            page.get_by_test_id('search-input').fill('meeting')
+            page.get_by_test_id('search-submit').click()
+            expect(page.get_by_test_id('search-count')).to_be_visible()
+        path = SCREENSHOT_DIR / f'{name}-{locale}-{width}x{height}.png'
+        path.unlink(missing_ok=True)
+        page.screenshot(path=str(path), animations='disabled')
+        assert path.is_file() and path.stat().st_size > 1000, path

@@ -51,8 +51,8 @@ async def run_upload(
     arrived: asyncio.Future[float] = asyncio.get_running_loop().create_future()
 
     def watch(element: dict[str, Any], t: float) -> None:
-        props = element.get('props', {})
-        if props.get('data-testid') == 'message' and props.get('data-kind') == 'audio' and not arrived.done():
+        content = element.get('props', {}).get('innerHTML')
+        if isinstance(content, str) and 'data-kind="audio"' in content and not arrived.done():
             arrived.set_result(t)
 
     peer.watch = watch

@@ -23,6 +23,7 @@ from .confirm_dialog import ConfirmDialog
 from .file_picker import FilePicker
 from .message_html import message_html
 from .message_window import MessageWindow, note_html
+from .optional_block import OptionalBlock, before
 
 Guard = Callable[[Callable[..., Any]], Callable[..., Awaitable[None]]]
 
@@ -58,14 +59,21 @@ class ChatPane:
         self._send_guarded = guard(self._send_text)
         self.peer: ContactView | None = None
         self._generation = 0
-        self.results: ui.html | None = None
-        self.muted_bar: ui.html | None = None
-        self.placeholder: ui.html | None = None
         with ui.column().classes('chat-pane h-full gap-0 no-wrap') as self.root:
             self._build_header(guard, on_back)
             self.window = MessageWindow(user_id=user_id, on_older=guard(self.load_older))
             self._build_composer(guard)
         self.confirm = ConfirmDialog(self.root)
+        self.placeholder = OptionalBlock(self.root, classes='chat-placeholder')
+        self.muted_bar = OptionalBlock(
+            self.root,
+            classes='chat-muted-bar',
+            position=before(self.root, lambda: self.composer),
+            marker='muted-banner',
+        )
+        self.results = OptionalBlock(
+            self.root, classes='chat-results', position=before(self.root, lambda: self.window.scroll)
+        )
         self._set_active(False)
 
     def _build_header(self, guard: Guard, on_back: Callable[[], Any]) -> None:
@@ -94,7 +102,7 @@ class ChatPane:
     def _new_window(self) -> MessageWindow:
         """A fresh scroller (a new one starts at the newest message) in place of the current one."""
         self.close_search()
-        index = self.root.default_slot.children.index(self.window.scroll)
+        index = before(self.root, lambda: self.window.scroll)()
         self.root.remove(self.window.scroll)
         with self.root:
             window = MessageWindow(user_id=self.user_id, on_older=self.guard(self.load_older))
@@ -105,14 +113,10 @@ class ChatPane:
         """Header, messages and composer while a conversation is open, otherwise a placeholder."""
         for part in (self.header, self.window.scroll, self.composer):
             part.set_visibility(active)
-        if active and self.placeholder is not None:
-            self.root.remove(self.placeholder)
-            self.placeholder = None
-        elif not active and self.placeholder is None:
-            with self.root:
-                self.placeholder = html_block(
-                    '<i class="material-icons">forum</i>' + note_html(t('chat_placeholder'))
-                ).classes('chat-placeholder')
+        if active:
+            self.placeholder.hide()
+        else:
+            self.placeholder.show('<i class="material-icons">forum</i>' + note_html(t('chat_placeholder')))
 
     async def open(self, contact: ContactView) -> None:
         """Show the conversation with ``contact``: its newest window of messages."""
@@ -130,21 +134,13 @@ class ChatPane:
 
     def set_muted(self, muted: bool) -> None:
         """Show (or hide) that the admin has muted this user; sending is refused by the server either way."""
-        if not muted:
-            if self.muted_bar is not None:
-                self.root.remove(self.muted_bar)
-                self.muted_bar = None
-            return
-        if self.muted_bar is None:
-            with self.root:
-                self.muted_bar = (
-                    html_block(
-                        f'<i class="material-icons">volume_off</i><span data-testid="muted-banner">{esc(t("muted_banner"))}</span>'
-                    )
-                    .classes('chat-muted-bar')
-                    .mark('muted-banner')
-                )
-            self.muted_bar.move(self.root, target_index=self.root.default_slot.children.index(self.composer))
+        if muted:
+            text = esc(t('muted_banner'))
+            self.muted_bar.show(
+                f'<i class="material-icons">volume_off</i><span data-testid="muted-banner">{text}</span>'
+            )
+        else:
+            self.muted_bar.hide()
 
     def close(self) -> None:
         self._generation += 1
@@ -231,17 +227,12 @@ class ChatPane:
         if result is None:
             self.close_search()
             return
-        if self.results is None:
-            with self.root:
-                self.results = html_block().classes('chat-results')
-            self.results.move(self.root, target_index=self.root.default_slot.children.index(self.window.scroll))
-        self.results.set_content(results_html(result, user_id=self.user_id))
+        self.results.show(results_html(result, user_id=self.user_id))
         self.window.scroll.set_visibility(False)
 
     def close_search(self) -> None:
-        if self.results is not None:
-            self.root.remove(self.results)
-            self.results = None
+        if self.results.element is not None:
+            self.results.hide()
             self.window.scroll.set_visibility(self.peer is not None)
 
     def ask_clear(self) -> None:

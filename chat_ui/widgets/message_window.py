@@ -18,6 +18,7 @@ from ..i18n import t
 from ..safe_html import esc, html_block
 from ..testid import testid
 from .message_html import message_html
+from .optional_block import OptionalBlock
 
 CHUNK = 25
 KEEP = 150
@@ -46,7 +47,7 @@ class MessageWindow:
         self.scroll = testid(ui.element('div'), 'message-list').classes('chat-scroll')
         self.chunks: list[Chunk] = []
         self.shown: set[int] = set()
-        self.note: ui.html | None = None
+        self.note = OptionalBlock(self.scroll, classes='chat-note-row', position=lambda: 0)
         self.older: ui.button | None = None
 
     @property
@@ -68,10 +69,10 @@ class MessageWindow:
         self.set_older(more)
 
     def prepend(self, views: list[MessageView], *, more: bool) -> None:
-        """Older messages (oldest first) go above the rendered ones, as one chunk that is never rewritten."""
+        """Older messages (oldest first) go above the rendered ones, as one chunk (only the newest chunk grows)."""
         fresh = [view for view in views if view.id not in self.shown]
         if fresh:
-            self._new_chunk(fresh, newest=False, frozen=True)
+            self._new_chunk(fresh, newest=False)
         self.set_older(more)
 
     def append(self, view: MessageView) -> bool:
@@ -89,15 +90,9 @@ class MessageWindow:
     def set_note(self, text: str | None) -> None:
         """The line under the messages ("no messages yet", "history cleared"), only while there is one."""
         if text is None:
-            if self.note is not None:
-                self.scroll.remove(self.note)
-                self.note = None
-            return
-        if self.note is None:
-            with self.scroll:
-                self.note = html_block().classes('chat-note-row')
-            self.note.move(self.scroll, target_index=0)
-        self.note.set_content(note_html(text))
+            self.note.hide()
+        else:
+            self.note.show(note_html(text))
 
     def set_older(self, visible: bool) -> None:
         """``load-older`` exists only while there is something older to load."""
@@ -111,12 +106,12 @@ class MessageWindow:
                 self.older = testid(ui.button(t('load_older'), icon='history', on_click=self._on_older), 'load-older')
             self.older.props('flat no-caps rounded dense size=sm').classes('chat-older')
 
-    def _new_chunk(self, views: list[MessageView], *, newest: bool, frozen: bool = False) -> None:
+    def _new_chunk(self, views: list[MessageView], *, newest: bool) -> None:
         with self.scroll:
             element = html_block().classes('chat-chunk')
-        note = 1 if self.note is not None else 0
+        note = 1 if self.note.element is not None else 0
         element.move(self.scroll, target_index=note if newest else note + len(self.chunks))
-        chunk = Chunk(element, frozen=frozen or any(view.kind != 'text' for view in views))
+        chunk = Chunk(element, frozen=any(view.kind != 'text' for view in views))
         element.set_content(''.join(self._add(chunk, view) for view in views))
         if newest:
             self.chunks.append(chunk)

@@ -217,3 +217,25 @@ async def test_contact_window_brings_in_writers_and_filters(
     alice.find('Search contacts').type('dav')
     await sees_contact(alice, 'dave')
     await sees_contact(alice, 'bob', present=False)
+
+
+async def test_forged_or_malformed_row_clicks_open_nothing(user: User, create_user: Callable[[], User]) -> None:
+    """The browser reports the clicked row; only an id of a row in this user's own list may open a conversation."""
+    alice, _, _ = await three_people(user, create_user)
+    await sees_contact(alice, 'bob')
+    for args in (
+        [{}, {'id': 1}],  # alice herself
+        [{}, {'id': 999}],  # nobody
+        [{}, {'id': '2'}],  # a string, not an id
+        [{}, {'id': None}],
+        [{}, 'bob'],
+        'not a list',
+        [],
+    ):
+        alice.find('contact-list').trigger('rowClick', args)
+        await asyncio.sleep(0.05)
+        await alice.should_not_see('chat-peer', retries=5)
+        assert all(row['cls'] == 'contact-row' for row in contact_rows(alice))
+    open_contact(alice, 'bob')
+    await sees_text(alice, 'bob')
+    assert [row['name'] for row in contact_rows(alice) if row['cls'] != 'contact-row'] == ['bob']

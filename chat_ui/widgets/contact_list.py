@@ -7,6 +7,7 @@ A change (presence, unread, order) updates the data; clicks arrive as ``rowClick
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import Any
@@ -28,6 +29,7 @@ ROW_TEMPLATE = """
   </div>
 </q-td>
 """
+PRESENCE_DELAY = 0.5  # s: presence changes that arrive together (a class signing in) become one update of the list
 COLUMNS = [{'name': 'contact', 'field': 'name', 'label': '', 'align': 'left'}]
 
 
@@ -52,6 +54,7 @@ class ContactList:
         self.unread: dict[int, int] = {}
         self.active_id: int | None = None
         self.filtering = False
+        self._pending: asyncio.TimerHandle | None = None
         box = ui.input(placeholder=t('filter_contacts')).classes('w-full px-3 py-2')
         box.props('dense outlined rounded clearable debounce=250 maxlength=64')
         box.on_value_change(lambda e: self.filter(e.value or ''))
@@ -78,6 +81,9 @@ class ContactList:
         """Send the rows as plain data: assigning ``table.rows`` would wrap every row in an observable dict
         (about 1 KB per row and page, kept for as long as the page is open), and the rows are never changed in
         place, only replaced."""
+        if self._pending is not None:
+            self._pending.cancel()
+            self._pending = None
         dict.__setitem__(self.table.props, 'rows', [self._row(contact) for contact in self.rows.values()])
         self.table.update()
         if not self.rows:
@@ -85,6 +91,17 @@ class ContactList:
         elif not self.filtering and len(self.rows) >= self.limit:
             self.note.set_text(t('contacts_more'))
         self.note.set_visibility(not self.rows or (not self.filtering and len(self.rows) >= self.limit))
+
+    def _render_later(self) -> None:
+        """Render once, ``PRESENCE_DELAY`` from now, for all the changes that arrive until then."""
+        if self._pending is None:
+            self._pending = asyncio.get_running_loop().call_later(PRESENCE_DELAY, self._render_in_page)
+
+    def _render_in_page(self) -> None:
+        self._pending = None
+        if not self.table.is_deleted:
+            with self.table:
+                self._render()
 
     def _show(self, contacts: list[ContactView]) -> None:
         self.rows = {contact.user_id: contact for contact in contacts}
@@ -103,7 +120,7 @@ class ContactList:
         contact = self.rows.get(user_id)
         if contact is not None and contact.online != online:
             self.rows[user_id] = replace(contact, online=online)
-            self._render()
+            self._render_later()
 
     def add(self, contact: ContactView) -> None:
         """Someone (new, unbanned, or writing to us from outside the window) goes to the top of the list."""

@@ -3,7 +3,7 @@
 ``python bench/gcprobe.py --port P`` registers a ``gc.callbacks`` hook, then executes main.py as ``__main__``. Every
 collection of generation 2, and every younger one longer than 5 ms, is appended to ``$CHAT_DATA_DIR/gc.log`` as
 ``<unix time> <generation> <milliseconds> <objects collected>``. Nothing else differs from ``python main.py``
-(unless the diagnostic ``BENCH_GC_THRESHOLD`` is set, which passes its numbers to ``gc.set_threshold``).
+(unless the diagnostic ``BENCH_GC_THRESHOLD`` is set, which replaces the app's own ``gc.set_threshold``).
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ gc.callbacks.append(_callback)
 if os.environ.get('BENCH_GC_THRESHOLD'):  # diagnostics only, e.g. "700,10,1000000" = no automatic full collections
     gc.set_threshold(*(int(v) for v in os.environ['BENCH_GC_THRESHOLD'].split(',')))
     _log.write(f'# gc.set_threshold{gc.get_threshold()}\n')
+    gc.set_threshold = lambda *_: None  # the diagnostic wins over the app's own tuning at start-up
 sys.argv = [str(ROOT / 'main.py'), *sys.argv[1:]]
 sys.path.insert(0, str(ROOT))
 runpy.run_path(str(ROOT / 'main.py'), run_name='__main__')

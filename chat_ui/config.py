@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -23,6 +24,7 @@ class Settings(BaseSettings):
     storage_secret: str | None = None
     upload_dir: Path | None = None
     chat_language: Literal['zh-CN', 'en'] | None = None
+    chat_timezone: str | None = None
     session_hours: int = Field(default=24 * 7, alias='CHAT_SESSION_HOURS')
 
     def resolved_database_url(self) -> str:
@@ -31,6 +33,15 @@ class Settings(BaseSettings):
             return self.database_url
         self.data_dir.mkdir(parents=True, exist_ok=True)
         return f'sqlite:///{(self.data_dir / "chat.db").resolve()}'
+
+    def display_zone(self) -> ZoneInfo | None:
+        """The zone message times are shown in (``CHAT_TIMEZONE``, an IANA name), or None for the server's own."""
+        if not self.chat_timezone:
+            return None
+        try:
+            return ZoneInfo(self.chat_timezone)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise SystemExit(f'CHAT_TIMEZONE={self.chat_timezone!r} is not a known time zone (e.g. Asia/Shanghai)') from error
 
     def resolved_upload_dir(self) -> Path:
         path = (self.upload_dir or self.data_dir / 'uploads').resolve()

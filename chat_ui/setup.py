@@ -9,6 +9,7 @@ from nicegui import app
 from db import engine as db_engine
 from db.migrate import upgrade
 
+from . import timefmt
 from .config import Settings, set_settings
 from .hub import hub
 from .presence import presence
@@ -18,6 +19,7 @@ from .search_index import search_index
 def configure(settings: Settings) -> None:
     """Load settings, open the database and bring its schema up to date."""
     set_settings(settings)
+    timefmt.set_display_zone(settings.display_zone())
     engine = db_engine.configure(settings.resolved_database_url())
     upgrade(engine)
     presence.reset()

@@ -1,8 +1,12 @@
 """Messages become HTML on the server: every user value is escaped, then sanitized again."""
 
-from datetime import datetime
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from html.parser import HTMLParser
 
+import pytest
+
+from chat_ui import clock, timefmt
 from chat_ui.hub import MessageView
 from chat_ui.safe_html import clean
 from chat_ui.widgets.message_html import message_html
@@ -25,6 +29,15 @@ def view(kind: str = 'text', body: str | None = HOSTILE, **extra: object) -> Mes
     )
     fields.update(extra)
     return MessageView(**fields)
+
+
+@pytest.fixture(autouse=True)
+def fixed_time(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Times are formatted against a fixed 'now' in UTC, whatever today is and wherever the machine is."""
+    monkeypatch.setattr(clock, 'now', lambda: datetime(2026, 11, 22, 18, 0))
+    timefmt.set_display_zone(UTC)
+    yield
+    timefmt.set_display_zone(None)
 
 
 class Tags(HTMLParser):

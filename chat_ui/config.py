@@ -41,7 +41,9 @@ class Settings(BaseSettings):
         try:
             return ZoneInfo(self.chat_timezone)
         except (ZoneInfoNotFoundError, ValueError) as error:
-            raise SystemExit(f'CHAT_TIMEZONE={self.chat_timezone!r} is not a known time zone (e.g. Asia/Shanghai)') from error
+            raise SystemExit(
+                f'CHAT_TIMEZONE={self.chat_timezone!r} is not a known time zone (e.g. Asia/Shanghai)'
+            ) from error
 
     def resolved_upload_dir(self) -> Path:
         path = (self.upload_dir or self.data_dir / 'uploads').resolve()

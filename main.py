@@ -9,8 +9,9 @@ import sys
 from nicegui import ui
 
 import pages
-from chat_ui import native, setup
-from chat_ui.config import PRODUCT_NAME, Settings
+from chat_ui.core.config import PRODUCT_NAME, Settings
+from chat_ui.services import setup
+from chat_ui.ui import native
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:

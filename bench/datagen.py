@@ -21,8 +21,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import insert, text
 from sqlalchemy.engine import Engine
 
-from chat_ui.passwords import hash_password
-from chat_ui.usernames import username_key
+from chat_ui.services.rules.passwords import hash_password
+from chat_ui.services.rules.usernames import username_key
 from db.models import Message, User
 
 PASSWORD = 'bench-pass-1'

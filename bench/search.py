@@ -14,8 +14,8 @@ from typing import Any
 import psutil
 from sqlmodel import select
 
-from chat_ui import messaging
-from chat_ui.highlight import keyword_pattern
+from chat_ui.services import messaging
+from chat_ui.ui.highlight import keyword_pattern
 from db import engine as db_engine
 from db import messages as message_queries
 from db.engine import session_scope

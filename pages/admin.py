@@ -7,17 +7,17 @@ from typing import Any
 from fastapi.responses import RedirectResponse
 from nicegui import context, ui
 
-from chat_ui import admin, auth
-from chat_ui.admin import UserRow
-from chat_ui.errors import ChatError
-from chat_ui.guard import PageSession, forget_token
-from chat_ui.hub import ContactChanged, PresenceChanged, hub
-from chat_ui.i18n import t
-from chat_ui.theme import signed_in_frame
-from chat_ui.widgets.admin_records import RecordsPanel
-from chat_ui.widgets.admin_users import UsersTable
-from chat_ui.widgets.audit_log import AuditLog
-from chat_ui.widgets.confirm_dialog import ConfirmDialog
+from chat_ui.core.errors import ChatError
+from chat_ui.live.hub import ContactChanged, PresenceChanged, hub
+from chat_ui.services import accounts, moderation
+from chat_ui.services.moderation import UserRow
+from chat_ui.ui.guard import PageSession, forget_token
+from chat_ui.ui.i18n import t
+from chat_ui.ui.theme import signed_in_frame
+from chat_ui.ui.widgets.admin_records import RecordsPanel
+from chat_ui.ui.widgets.admin_users import UsersTable
+from chat_ui.ui.widgets.audit_log import AuditLog
+from chat_ui.ui.widgets.confirm_dialog import ConfirmDialog
 
 
 def register() -> None:
@@ -40,32 +40,32 @@ def register() -> None:
                 return None
 
         async def logout() -> None:
-            await auth.logout(token)
+            await accounts.logout(token)
             forget_token()
             ui.navigate.to('/login?notice=logout')
 
-        async def load_users(name_filter: str, page: int) -> admin.UsersPage | None:
-            return await guarded_call(admin.users_page(token, name_filter=name_filter, page=page))
+        async def load_users(name_filter: str, page: int) -> moderation.UsersPage | None:
+            return await guarded_call(moderation.users_page(token, name_filter=name_filter, page=page))
 
-        async def load_records(user_id: int, keyword: str, page: int) -> admin.RecordsPage | None:
-            return await guarded_call(admin.user_records(token, user_id=user_id, keyword=keyword, page=page))
+        async def load_records(user_id: int, keyword: str, page: int) -> moderation.RecordsPage | None:
+            return await guarded_call(moderation.user_records(token, user_id=user_id, keyword=keyword, page=page))
 
         async def after_action() -> None:
             """Redraw the table and the log (last: the clicked button is gone after the table redraws)."""
-            audit.show(await guarded_call(admin.audit_log(token)) or [])
+            audit.show(await guarded_call(moderation.audit_log(token)) or [])
             await users.refresh()
 
         async def toggle_mute(row: UserRow) -> None:
-            await guarded_call(admin.set_muted(token, user_id=row.user_id, muted=not row.muted))
+            await guarded_call(moderation.set_muted(token, user_id=row.user_id, muted=not row.muted))
             await after_action()
 
         async def ban(row: UserRow) -> None:
-            await guarded_call(admin.set_banned(token, user_id=row.user_id, banned=True))
+            await guarded_call(moderation.set_banned(token, user_id=row.user_id, banned=True))
             await after_action()
 
         async def toggle_ban(row: UserRow) -> None:
             if row.banned:
-                await guarded_call(admin.set_banned(token, user_id=row.user_id, banned=False))
+                await guarded_call(moderation.set_banned(token, user_id=row.user_id, banned=False))
                 await after_action()
             else:
                 confirm.ask(t('confirm_ban', name=row.username), session.guarded(lambda: ban(row)), ok=t('ban'))
@@ -94,7 +94,7 @@ def register() -> None:
                 records = RecordsPanel(load=load_records)
                 audit = AuditLog()
         await users.refresh()
-        audit.show(await guarded_call(admin.audit_log(token)) or [])
+        audit.show(await guarded_call(moderation.audit_log(token)) or [])
 
         async def on_event(event: Any) -> None:
             if isinstance(event, PresenceChanged):

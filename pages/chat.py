@@ -8,15 +8,15 @@ from typing import Any
 from fastapi.responses import RedirectResponse
 from nicegui import background_tasks, context, ui
 
-from chat_ui import auth, messaging
-from chat_ui.guard import PageSession, forget_token
-from chat_ui.hub import ContactChanged, HistoryCleared, MessageCreated, MuteChanged, PresenceChanged, hub
-from chat_ui.i18n import t
-from chat_ui.messaging import ContactView
-from chat_ui.presence import presence
-from chat_ui.theme import signed_in_frame
-from chat_ui.widgets.chat_pane import ChatPane
-from chat_ui.widgets.contact_list import ContactList
+from chat_ui.live.hub import ContactChanged, HistoryCleared, MessageCreated, MuteChanged, PresenceChanged, hub
+from chat_ui.live.presence import presence
+from chat_ui.services import accounts, messaging
+from chat_ui.services.messaging import ContactView
+from chat_ui.ui.guard import PageSession, forget_token
+from chat_ui.ui.i18n import t
+from chat_ui.ui.theme import signed_in_frame
+from chat_ui.ui.widgets.chat_pane import ChatPane
+from chat_ui.ui.widgets.contact_list import ContactList
 
 LIST_CLASSES = 'gap-0 no-wrap w-full md:w-80 md:min-w-[20rem] h-full bg-white border-r border-gray-200'
 PANE_CLASSES = 'flex-1 h-full min-w-0'
@@ -35,7 +35,7 @@ def register() -> None:
         contacts = await messaging.list_contacts(user_id=me)
 
         async def logout() -> None:
-            await auth.logout(session.token)
+            await accounts.logout(session.token)
             forget_token()
             ui.navigate.to('/login?notice=logout')
 

@@ -7,8 +7,8 @@ from urllib.parse import quote
 from fastapi.responses import FileResponse, Response
 from nicegui import app
 
-from chat_ui.file_access import file_for
-from chat_ui.guard import stored_token
+from chat_ui.services.file_access import file_for
+from chat_ui.ui.guard import stored_token
 
 SECURITY_HEADERS = {
     'X-Content-Type-Options': 'nosniff',

@@ -4,20 +4,20 @@ from __future__ import annotations
 
 from nicegui import ui
 
-from chat_ui import auth
-from chat_ui.config import get_settings
-from chat_ui.errors import ChatError
-from chat_ui.forms import error_banner, show, submit_button, text_field
-from chat_ui.i18n import t
-from chat_ui.testid import testid
-from chat_ui.theme import auth_card
+from chat_ui.core.config import get_settings
+from chat_ui.core.errors import ChatError
+from chat_ui.services import accounts
+from chat_ui.ui.forms import error_banner, show, submit_button, text_field
+from chat_ui.ui.i18n import t
+from chat_ui.ui.testid import testid
+from chat_ui.ui.theme import auth_card
 
 
 def register() -> None:
     @ui.page('/init_admin')
     async def init_admin_page() -> None:
         expected = get_settings().init_admin_secret
-        exists = await auth.admin_exists()
+        exists = await accounts.admin_exists()
         with auth_card('init_title'):
             if exists:
                 testid(ui.label(t('init_closed')), 'init-closed').classes(
@@ -44,7 +44,7 @@ def register() -> None:
         async def submit() -> None:
             button.props('loading')
             try:
-                await auth.init_admin(
+                await accounts.init_admin(
                     secret=secret.value or '',
                     expected_secret=get_settings().init_admin_secret,
                     username=username.value or '',

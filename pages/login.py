@@ -6,21 +6,21 @@ from fastapi import Request
 from fastapi.responses import RedirectResponse
 from nicegui import ui
 
-from chat_ui import auth
-from chat_ui.auth import LoginRefused
-from chat_ui.captcha_challenge import Challenge, new_challenge
-from chat_ui.forms import error_banner, show, submit_button, text_field
-from chat_ui.guard import NOTICES, store_token, stored_token
-from chat_ui.i18n import t
-from chat_ui.testid import testid
-from chat_ui.theme import auth_card
-from chat_ui.worker import off_loop
+from chat_ui.core.worker import off_loop
+from chat_ui.services import accounts
+from chat_ui.services.accounts import LoginRefused
+from chat_ui.services.rules.captcha import Challenge, new_challenge
+from chat_ui.ui.forms import error_banner, show, submit_button, text_field
+from chat_ui.ui.guard import NOTICES, store_token, stored_token
+from chat_ui.ui.i18n import t
+from chat_ui.ui.testid import testid
+from chat_ui.ui.theme import auth_card
 
 
 def register() -> None:
     @ui.page('/login')
     async def login_page(request: Request, notice: str | None = None) -> RedirectResponse | None:
-        info = await auth.current_session(stored_token())
+        info = await accounts.current_session(stored_token())
         if info is not None:
             return RedirectResponse('/admin' if info.is_admin else '/')
         ip = request.client.host if request.client else None
@@ -63,7 +63,7 @@ def register() -> None:
             captcha_ok = challenge.accepts(captcha.value or '') if challenge else None
             button.props('loading')
             try:
-                token, info = await auth.login(
+                token, info = await accounts.login(
                     username.value or '', password.value or '', captcha_ok=captcha_ok, ip=ip, user_agent=user_agent
                 )
             except LoginRefused as refusal:

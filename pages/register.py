@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from nicegui import ui
 
-from chat_ui import auth
-from chat_ui.errors import ChatError
-from chat_ui.forms import error_banner, show, submit_button, text_field
-from chat_ui.i18n import t
-from chat_ui.theme import auth_card
+from chat_ui.core.errors import ChatError
+from chat_ui.services import accounts
+from chat_ui.ui.forms import error_banner, show, submit_button, text_field
+from chat_ui.ui.i18n import t
+from chat_ui.ui.theme import auth_card
 
 
 def register() -> None:
@@ -29,7 +29,7 @@ def register() -> None:
         async def submit() -> None:
             button.props('loading')
             try:
-                await auth.register(username.value or '', password.value or '', password2.value or '')
+                await accounts.register(username.value or '', password.value or '', password2.value or '')
             except ChatError as refusal:
                 show(error, t(refusal.key, **refusal.params))
                 return

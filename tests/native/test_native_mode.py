@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageGrab
 
-from chat_ui import native
-from chat_ui.config import Settings
+from chat_ui.core.config import Settings
+from chat_ui.ui import native
 from tests.conftest import skip_or_fail
 
 ROOT = Path(__file__).resolve().parents[2]

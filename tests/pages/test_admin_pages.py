@@ -4,13 +4,13 @@ from collections.abc import Callable
 from nicegui import ElementFilter
 from nicegui.testing import User
 
-from chat_ui import auth
+from chat_ui.services import accounts
 
 from .conftest import ADMIN_SECRET, login, open_contact, route_navigation, sees_contact, sees_text
 
 
 async def make_admin() -> None:
-    await auth.init_admin(
+    await accounts.init_admin(
         secret=ADMIN_SECRET, expected_secret=ADMIN_SECRET, username='root', password='admin123', password2='admin123'
     )
 
@@ -35,7 +35,7 @@ async def wait_state(user: User, marker: str, expected: str) -> None:
 async def people(user: User, create_user: Callable[[], User]) -> tuple[User, User, User]:
     await make_admin()
     for name in ('alice', 'bob'):
-        await auth.register(name, 'secret123', 'secret123')
+        await accounts.register(name, 'secret123', 'secret123')
     root, alice, bob = user, create_user(), create_user()
     route_navigation(root, alice, bob)
     for person, name in ((alice, 'alice'), (bob, 'bob')):
@@ -47,7 +47,7 @@ async def people(user: User, create_user: Callable[[], User]) -> tuple[User, Use
 
 
 async def test_normal_user_is_sent_away_from_admin(user: User) -> None:
-    await auth.register('eve', 'secret123', 'secret123')
+    await accounts.register('eve', 'secret123', 'secret123')
     await login(user, 'eve')
     await user.should_see('contact-list', retries=30)
     await user.open('/admin')

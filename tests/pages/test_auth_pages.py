@@ -3,7 +3,8 @@ from collections.abc import Callable
 import pytest
 from nicegui.testing import User
 
-from chat_ui import auth, clock
+from chat_ui.core import clock
+from chat_ui.services import accounts
 
 from .conftest import ADMIN_SECRET, fail_login, login, register, route_navigation, submit_login
 
@@ -74,7 +75,7 @@ async def test_wrong_password_captcha_then_lock(user: User, monkeypatch: pytest.
 
 async def test_lock_after_five_failures(user: User, monkeypatch: pytest.MonkeyPatch) -> None:
     await register(user, 'emma')
-    monkeypatch.setattr('chat_ui.captcha_challenge.Challenge.accepts', lambda self, attempt: True)
+    monkeypatch.setattr('chat_ui.services.rules.captcha.Challenge.accepts', lambda self, attempt: True)
     for attempt in range(1, 6):
         await fail_login(user, 'emma', attempt)
     await user.should_see('Try again in 60 s', retries=50)
@@ -83,7 +84,7 @@ async def test_lock_after_five_failures(user: User, monkeypatch: pytest.MonkeyPa
     await user.should_see('Try again in 6', retries=50)
     await user.should_not_see('current-user', retries=50)
     real_now = clock.now
-    monkeypatch.setattr(clock, 'now', lambda: real_now() + auth.LOCK_FOR)
+    monkeypatch.setattr(clock, 'now', lambda: real_now() + accounts.LOCK_FOR)
     user.find('login-password').type('secret123')
     user.find('login-captcha').type('ABCD')
     user.find('login-submit').click()
@@ -129,7 +130,7 @@ async def test_init_admin_flow(user: User, create_user: Callable[[], User]) -> N
 
 
 async def test_init_admin_refuses_without_secret(user: User, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr('chat_ui.config.get_settings', lambda: type('S', (), {'init_admin_secret': None})())
+    monkeypatch.setattr('chat_ui.core.config.get_settings', lambda: type('S', (), {'init_admin_secret': None})())
     monkeypatch.setattr('pages.init_admin.get_settings', lambda: type('S', (), {'init_admin_secret': None})())
     await user.open('/init_admin')
     await user.should_see('INIT_ADMIN_SECRET', retries=50)

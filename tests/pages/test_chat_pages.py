@@ -4,7 +4,7 @@ from collections.abc import Callable
 import pytest
 from nicegui.testing import User
 
-from chat_ui import auth, messaging
+from chat_ui.services import accounts, messaging
 from db import users as user_queries
 from db.engine import session_scope
 
@@ -22,7 +22,7 @@ from .conftest import (
 
 
 async def signed_in(user: User, name: str) -> None:
-    await auth.register(name, 'secret123', 'secret123')
+    await accounts.register(name, 'secret123', 'secret123')
     await login(user, name)
     await user.should_see('contact-list', retries=30)
 
@@ -61,7 +61,7 @@ async def three_people(user: User, create_user: Callable[[], User]) -> tuple[Use
     alice, bob, carol = user, create_user(), create_user()
     route_navigation(alice, bob, carol)
     for name in ('alice', 'bob', 'carol'):
-        await auth.register(name, 'secret123', 'secret123')
+        await accounts.register(name, 'secret123', 'secret123')
     for person, name in ((alice, 'alice'), (bob, 'bob'), (carol, 'carol')):
         await login(person, name)
         await person.should_see('contact-list', retries=30)
@@ -202,7 +202,7 @@ async def test_contact_window_brings_in_writers_and_filters(
     monkeypatch.setattr(messaging, 'CONTACTS_SHOWN', 2)
     alice, bob, carol = await three_people(user, create_user)
     for name in ('dave', 'erin'):
-        await auth.register(name, 'secret123', 'secret123')
+        await accounts.register(name, 'secret123', 'secret123')
     await alice.open('/')
     await sees_contact(alice, 'bob')
     await sees_contact(alice, 'carol')

@@ -6,7 +6,7 @@ from pathlib import Path
 from nicegui.testing import User
 from PIL import Image
 
-from chat_ui import auth, uploads
+from chat_ui.services import accounts, uploads
 
 from .conftest import login
 
@@ -29,9 +29,9 @@ async def upload(sender: int, peer: int, name: str, content: bytes) -> str:
 
 
 async def test_only_members_get_the_file(user: User, create_user: Callable[[], User]) -> None:
-    alice = await auth.register('alice', 'secret123', 'secret123')
-    bob = await auth.register('bob', 'secret123', 'secret123')
-    await auth.register('carol', 'secret123', 'secret123')
+    alice = await accounts.register('alice', 'secret123', 'secret123')
+    bob = await accounts.register('bob', 'secret123', 'secret123')
+    await accounts.register('carol', 'secret123', 'secret123')
     audio_key = await upload(alice, bob, 'song.ogg', WAV)
     image_key = await upload(bob, alice, 'pic.png', png())
 
@@ -61,7 +61,9 @@ async def test_only_members_get_the_file(user: User, create_user: Callable[[], U
     for guess in (str(uuid.uuid4()), '..%2F..%2Fetc%2Fpasswd', 'chat.db', audio_key.upper()):
         assert (await user.http_client.get(f'/files/{guess}')).status_code == 404
 
-    await auth.init_admin(secret='s', expected_secret='s', username='root', password='admin123', password2='admin123')
+    await accounts.init_admin(
+        secret='s', expected_secret='s', username='root', password='admin123', password2='admin123'
+    )
     moderator = create_user()
     await login(moderator, 'root', 'admin123')
     await moderator.should_see('admin-users', retries=50)

@@ -5,10 +5,11 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
-from chat_ui import auth, clock
-from chat_ui.auth import LoginRefused
-from chat_ui.errors import ChatError
-from chat_ui.hub import SessionEnded, hub
+from chat_ui.core import clock
+from chat_ui.core.errors import ChatError
+from chat_ui.live.hub import SessionEnded, hub
+from chat_ui.services import accounts
+from chat_ui.services.accounts import LoginRefused
 from db import users as user_queries
 from db.engine import session_scope
 from db.models import User
@@ -38,11 +39,11 @@ def all_users() -> list[User]:
 
 
 async def test_register_and_login_records_device(engine: Engine, fake_clock: FakeClock) -> None:
-    user_id = await auth.register('alice', 'secret123', 'secret123')
-    token, info = await auth.login('ALICE', 'secret123', ip='127.0.0.1', user_agent='TestAgent/1.0')
+    user_id = await accounts.register('alice', 'secret123', 'secret123')
+    token, info = await accounts.login('ALICE', 'secret123', ip='127.0.0.1', user_agent='TestAgent/1.0')
     assert info.user_id == user_id and info.username == 'alice' and not info.is_admin
     assert len(token) >= 40
-    assert (await auth.current_session(token)) == info
+    assert (await accounts.current_session(token)) == info
     with session_scope() as db:
         user = user_queries.get_user(db, user_id=user_id)
         assert user is not None
@@ -70,99 +71,99 @@ async def test_register_refusals_write_nothing(
     engine: Engine, username: str, password: str, password2: str, key: str
 ) -> None:
     with pytest.raises(ChatError) as info:
-        await auth.register(username, password, password2)
+        await accounts.register(username, password, password2)
     assert info.value.key == key
     assert all_users() == []
 
 
 async def test_duplicate_name_case_insensitive(engine: Engine) -> None:
-    await auth.register('Alice', 'secret123', 'secret123')
+    await accounts.register('Alice', 'secret123', 'secret123')
     with pytest.raises(ChatError) as info:
-        await auth.register('alice', 'other456', 'other456')
+        await accounts.register('alice', 'other456', 'other456')
     assert info.value.key == 'username_taken'
     assert len(all_users()) == 1
 
 
 async def test_throttle_captcha_lock_and_reset(engine: Engine, fake_clock: FakeClock) -> None:
-    await auth.register('bob', 'secret123', 'secret123')
+    await accounts.register('bob', 'secret123', 'secret123')
     for attempt in range(1, 4):
         with pytest.raises(LoginRefused) as info:
-            await auth.login('bob', 'wrong999')
+            await accounts.login('bob', 'wrong999')
         assert info.value.key == ('login_failed_captcha' if attempt >= 3 else 'login_failed')
         assert info.value.captcha_required == (attempt >= 3)
     with pytest.raises(LoginRefused) as info:
-        await auth.login('bob', 'secret123')
+        await accounts.login('bob', 'secret123')
     assert info.value.key == 'captcha_required'
     with pytest.raises(LoginRefused) as info:
-        await auth.login('bob', 'secret123', captcha_ok=False)
+        await accounts.login('bob', 'secret123', captcha_ok=False)
     assert info.value.key == 'captcha_wrong'
     with pytest.raises(LoginRefused):
-        await auth.login('bob', 'wrong999', captcha_ok=True)
+        await accounts.login('bob', 'wrong999', captcha_ok=True)
     with pytest.raises(LoginRefused) as info:
-        await auth.login('bob', 'wrong999', captcha_ok=True)
+        await accounts.login('bob', 'wrong999', captcha_ok=True)
     assert info.value.key == 'account_locked' and info.value.params == {'seconds': 60}
     fake_clock.advance(30)
     with pytest.raises(LoginRefused) as info:
-        await auth.login('bob', 'secret123', captcha_ok=True)
+        await accounts.login('bob', 'secret123', captcha_ok=True)
     assert info.value.key == 'account_locked' and info.value.params == {'seconds': 30}
     fake_clock.advance(31)
-    await auth.login('bob', 'secret123', captcha_ok=True)
+    await accounts.login('bob', 'secret123', captcha_ok=True)
     with pytest.raises(LoginRefused) as info:
-        await auth.login('bob', 'wrong999')
+        await accounts.login('bob', 'wrong999')
     assert info.value.key == 'login_failed' and not info.value.captcha_required
 
 
 async def test_unknown_name_behaves_like_a_known_one(engine: Engine, fake_clock: FakeClock) -> None:
-    await auth.register('carol', 'secret123', 'secret123')
+    await accounts.register('carol', 'secret123', 'secret123')
     outcomes: dict[str, list[tuple[str, bool]]] = {'carol': [], 'nobody': []}
     for name in outcomes:
         for _ in range(6):
             with pytest.raises(LoginRefused) as info:
-                await auth.login(name, 'wrong999', captcha_ok=True)
+                await accounts.login(name, 'wrong999', captcha_ok=True)
             outcomes[name].append((info.value.key, info.value.captcha_required))
     assert outcomes['carol'] == outcomes['nobody']
 
 
 async def test_second_login_ends_the_first_session(engine: Engine) -> None:
-    await auth.register('dave', 'secret123', 'secret123')
+    await accounts.register('dave', 'secret123', 'secret123')
     seen: list[Any] = []
-    first_token, first = await auth.login('dave', 'secret123')
+    first_token, first = await accounts.login('dave', 'secret123')
     hub.subscribe(first.user_id, seen.append)
-    second_token, second = await auth.login('dave', 'secret123')
-    assert await auth.current_session(first_token) is None
-    assert await auth.current_session(second_token) == second
+    second_token, second = await accounts.login('dave', 'secret123')
+    assert await accounts.current_session(first_token) is None
+    assert await accounts.current_session(second_token) == second
     assert SessionEnded(session_id=first.session_id, reason='replaced') in seen
 
 
 async def test_logout_ends_the_session(engine: Engine) -> None:
-    await auth.register('erin', 'secret123', 'secret123')
-    token, _ = await auth.login('erin', 'secret123')
-    await auth.logout(token)
-    assert await auth.current_session(token) is None
-    assert await auth.current_session('made-up-token') is None
-    assert await auth.current_session(None) is None
+    await accounts.register('erin', 'secret123', 'secret123')
+    token, _ = await accounts.login('erin', 'secret123')
+    await accounts.logout(token)
+    assert await accounts.current_session(token) is None
+    assert await accounts.current_session('made-up-token') is None
+    assert await accounts.current_session(None) is None
 
 
 async def test_expired_session_is_refused(engine: Engine, fake_clock: FakeClock) -> None:
-    await auth.register('fay', 'secret123', 'secret123')
-    token, _ = await auth.login('fay', 'secret123')
-    fake_clock.advance(auth.SESSION_LIFETIME.total_seconds() + 1)
-    assert await auth.current_session(token) is None
+    await accounts.register('fay', 'secret123', 'secret123')
+    token, _ = await accounts.login('fay', 'secret123')
+    fake_clock.advance(accounts.SESSION_LIFETIME.total_seconds() + 1)
+    assert await accounts.current_session(token) is None
 
 
 async def test_init_admin(engine: Engine) -> None:
     with pytest.raises(ChatError) as info:
-        await auth.init_admin(
+        await accounts.init_admin(
             secret='x', expected_secret=None, username='root', password='admin123', password2='admin123'
         )
     assert info.value.key == 'init_disabled'
     with pytest.raises(ChatError) as info:
-        await auth.init_admin(
+        await accounts.init_admin(
             secret='wrong', expected_secret='s3cret', username='root', password='admin123', password2='admin123'
         )
     assert info.value.key == 'init_wrong_secret'
     with pytest.raises(ChatError) as info:
-        await auth.init_admin(
+        await accounts.init_admin(
             secret='s3cret',
             expected_secret='s3cret',
             username='Administrator',
@@ -171,25 +172,25 @@ async def test_init_admin(engine: Engine) -> None:
         )
     assert info.value.key == 'init_reserved_name'
     assert all_users() == []
-    await auth.init_admin(
+    await accounts.init_admin(
         secret='s3cret', expected_secret='s3cret', username='root', password='admin123', password2='admin123'
     )
-    assert await auth.admin_exists()
+    assert await accounts.admin_exists()
     with pytest.raises(ChatError) as info:
-        await auth.init_admin(
+        await accounts.init_admin(
             secret='s3cret', expected_secret='s3cret', username='root2', password='admin123', password2='admin123'
         )
     assert info.value.key == 'admin_exists'
-    _, session = await auth.login('root', 'admin123')
+    _, session = await accounts.login('root', 'admin123')
     assert session.is_admin
 
 
 async def test_banned_user_cannot_log_in(engine: Engine) -> None:
-    user_id = await auth.register('gil', 'secret123', 'secret123')
+    user_id = await accounts.register('gil', 'secret123', 'secret123')
     with session_scope() as db:
         user = user_queries.get_user(db, user_id=user_id)
         assert user is not None
         user.is_banned = True
     with pytest.raises(LoginRefused) as info:
-        await auth.login('gil', 'secret123')
+        await accounts.login('gil', 'secret123')
     assert info.value.key == 'account_banned'

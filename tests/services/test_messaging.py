@@ -3,16 +3,16 @@ from typing import Any
 import pytest
 from sqlalchemy.engine import Engine
 
-from chat_ui import auth, messaging
-from chat_ui.errors import ChatError
-from chat_ui.highlight import highlight
-from chat_ui.hub import HistoryCleared, MessageCreated, hub
+from chat_ui.core.errors import ChatError
+from chat_ui.live.hub import HistoryCleared, MessageCreated, hub
+from chat_ui.services import accounts, messaging
+from chat_ui.ui.highlight import highlight
 from db import users as user_queries
 from db.engine import session_scope
 
 
 async def people(*names: str) -> list[int]:
-    return [await auth.register(name, 'secret123', 'secret123') for name in names]
+    return [await accounts.register(name, 'secret123', 'secret123') for name in names]
 
 
 def listen(user_id: int) -> list[Any]:
@@ -122,7 +122,7 @@ async def test_contacts_window_and_filter(engine: Engine) -> None:
 
 
 async def test_search_index_follows_new_and_cleared_messages(engine: Engine) -> None:
-    from chat_ui.search_index import search_index
+    from chat_ui.services.search_index import search_index
     from db.engine import session_scope as scope
     from db.messages import add_message
 

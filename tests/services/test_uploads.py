@@ -9,11 +9,11 @@ import pytest
 from PIL import Image
 from sqlalchemy.engine import Engine
 
-from chat_ui import auth, messaging, uploads
-from chat_ui.config import Settings, set_settings
-from chat_ui.errors import ChatError
-from chat_ui.file_store import stored_path, thumb_path
-from chat_ui.hub import MessageCreated, hub
+from chat_ui.core.config import Settings, set_settings
+from chat_ui.core.errors import ChatError
+from chat_ui.live.hub import MessageCreated, hub
+from chat_ui.services import accounts, messaging, uploads
+from chat_ui.services.file_store import stored_path, thumb_path
 
 DATA = Path(__file__).resolve().parent.parent / 'data'
 MB = 1024 * 1024
@@ -60,7 +60,9 @@ def saver(content: bytes):  # type: ignore[no-untyped-def]
 
 
 async def pair() -> tuple[int, int]:
-    return await auth.register('alice', 'secret123', 'secret123'), await auth.register('bob', 'secret123', 'secret123')
+    return await accounts.register('alice', 'secret123', 'secret123'), await accounts.register(
+        'bob', 'secret123', 'secret123'
+    )
 
 
 async def send(sender: int, peer: int, name: str, content: bytes, size: int | None = None) -> Any:

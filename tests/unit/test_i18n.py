@@ -1,5 +1,5 @@
-from chat_ui.catalog import EN, ZH
-from chat_ui.i18n import pick_language
+from chat_ui.ui.catalog import EN, ZH
+from chat_ui.ui.i18n import pick_language
 
 
 def test_catalogs_have_the_same_keys() -> None:

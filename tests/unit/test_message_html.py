@@ -6,10 +6,11 @@ from html.parser import HTMLParser
 
 import pytest
 
-from chat_ui import clock, timefmt
-from chat_ui.hub import MessageView
-from chat_ui.safe_html import clean
-from chat_ui.widgets.message_html import message_html
+from chat_ui.core import clock
+from chat_ui.live.hub import MessageView
+from chat_ui.ui import timefmt
+from chat_ui.ui.safe_html import clean
+from chat_ui.ui.widgets.message_html import message_html
 
 HOSTILE = '<img src=x onerror=alert(1)><script>alert(2)</script>" onmouseover="x'
 

@@ -5,9 +5,9 @@ from datetime import datetime
 from nicegui import ui
 from nicegui.testing import User
 
-from chat_ui.hub import MessageView
-from chat_ui.widgets import message_window
-from chat_ui.widgets.message_window import MessageWindow
+from chat_ui.live.hub import MessageView
+from chat_ui.ui.widgets import message_window
+from chat_ui.ui.widgets.message_window import MessageWindow
 
 
 def text(message_id: int) -> MessageView:

@@ -1,8 +1,8 @@
 import pytest
 from passlib.hash import pbkdf2_sha256
 
-from chat_ui.errors import ChatError
-from chat_ui.passwords import check_password_policy, hash_password, verify_password
+from chat_ui.core.errors import ChatError
+from chat_ui.services.rules.passwords import check_password_policy, hash_password, verify_password
 
 
 @pytest.mark.parametrize(

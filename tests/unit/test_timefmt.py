@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from chat_ui.timefmt import short_time
+from chat_ui.ui.timefmt import short_time
 
 NOW = datetime(2026, 11, 22, 18, 0)  # naive UTC, like every time in the database
 

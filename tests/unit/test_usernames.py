@@ -1,7 +1,7 @@
 import pytest
 
-from chat_ui.errors import ChatError
-from chat_ui.usernames import check_username, username_key
+from chat_ui.core.errors import ChatError
+from chat_ui.services.rules.usernames import check_username, username_key
 
 
 @pytest.mark.parametrize(

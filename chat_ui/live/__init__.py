@@ -1,0 +1,1 @@
+"""Live events: the hub that fans them out to open pages, and presence."""

@@ -1,0 +1,1 @@
+"""Pure rules for names, passwords and CAPTCHAs."""

@@ -1,0 +1,1 @@
+"""UI building blocks: the session guard, translations, theme, HTML helpers and widgets."""

@@ -1,0 +1,34 @@
+"""Small form helpers shared by the sign-in pages."""
+
+from __future__ import annotations
+
+from nicegui import ui
+
+from chat_ui.ui.testid import testid
+
+
+def text_field(
+    label: str, name: str, *, password: bool = False, hint: str | None = None, max_length: int = 256
+) -> ui.input:
+    field = ui.input(label, password=password, password_toggle_button=password).classes('w-full')
+    testid(field.props(f'outlined dense maxlength={max_length} autocomplete=off'), name)
+    if hint:
+        field.props(f'hint="{hint}"')
+    return field
+
+
+def error_banner(name: str) -> ui.label:
+    """A red message line, hidden until it has something to say."""
+    label = ui.label().classes('w-full text-sm text-red-700 bg-red-50 rounded-lg px-3 py-2')
+    testid(label.props('role=alert'), name)
+    label.set_visibility(False)
+    return label
+
+
+def show(label: ui.label, text: str) -> None:
+    label.set_text(text)
+    label.set_visibility(True)
+
+
+def submit_button(text: str, name: str) -> ui.button:
+    return testid(ui.button(text).props('unelevated no-caps'), name).classes('w-full rounded-lg py-2 text-base')

@@ -1,0 +1,162 @@
+"""Page frames shared by every route: language, colours, the sign-in card and the signed-in header."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from nicegui import app, context, ui
+
+from chat_ui.core.config import get_settings
+from chat_ui.ui.i18n import QUASAR_LANGUAGE, Language, current_language, pick_language, set_client_language, t
+from chat_ui.ui.safe_html import esc, html_block
+from chat_ui.ui.testid import testid
+
+LANGUAGE_LABELS = {'zh-CN': '中文', 'en': 'EN'}
+
+
+SHARED_CSS = """
+:root { --q-primary: #2b87e3; }
+body, .q-field, .q-btn { font-family: Roboto, -apple-system, "Segoe UI", "PingFang SC", "Microsoft YaHei",
+  "Noto Sans CJK SC", "Noto Sans SC", sans-serif; }
+.brand { display: flex; align-items: center; gap: 0.5rem; white-space: nowrap; }
+.brand-mark { width: 2.5rem; height: 2.5rem; border-radius: 9999px; background: var(--q-primary); color: #fff;
+  display: flex; align-items: center; justify-content: center; box-shadow: 0 1px 3px rgba(0, 0, 0, 0.2); }
+.brand-mark .material-icons { font-size: 1.25rem; }
+.brand-name { font-weight: 600; letter-spacing: -0.01em; }
+.q-btn-toggle .q-btn__content { flex-wrap: nowrap; white-space: nowrap; }
+@media (max-width: 639px) { .brand-name, .logout-label .q-btn__content > span { display: none; } }
+.chat-avatar { position: relative; flex-shrink: 0; width: 2.75rem; height: 2.75rem; border-radius: 9999px;
+  display: flex; align-items: center; justify-content: center; color: #fff; font-size: 1.15rem; font-weight: 600; }
+.chat-avatar[data-online]::after { content: ''; position: absolute; right: -1px; bottom: -1px; width: 0.8rem;
+  height: 0.8rem; border-radius: 9999px; border: 2px solid #fff; background: #d1d5db; }
+.chat-avatar[data-online="true"]::after { background: #22c55e; }
+.av-0 { background: #e17076; } .av-1 { background: #7bc862; } .av-2 { background: #65aadd; }
+.av-3 { background: #a695e7; } .av-4 { background: #ee7aae; } .av-5 { background: #6ec9cb; }
+.av-6 { background: #faa774; } .av-7 { background: #5caffa; }
+.contact-table { flex: 1; min-height: 0; overflow-y: auto; background: transparent; }
+.contact-table .q-table__middle { overflow: visible; }
+.contact-table table { table-layout: fixed; width: 100%; }
+.contact-table tbody td.contact-cell { padding: 2px 8px; height: auto; border: 0; text-align: left; }
+.contact-table tbody tr:hover > td { background: transparent; }
+.contact-table .q-table tbody tr:hover { background: transparent; }
+.contact-row { display: flex; align-items: center; gap: 0.75rem; padding: 0.45rem 0.5rem; border-radius: 0.75rem;
+  cursor: pointer; min-width: 0; }
+.contact-row:hover { background: #f1f5f9; }
+.contact-row.active { background: #e0efff; }
+.contact-name { flex: 1; min-width: 0; font-weight: 500; font-size: 0.95rem; overflow: hidden; text-overflow: ellipsis;
+  white-space: nowrap; }
+.chat-pane { background: #e7ebf0; }
+.chat-header { background: #fff; border-bottom: 1px solid #e5e7eb; }
+.chat-composer { background: #fff; border-top: 1px solid #e5e7eb; }
+.chat-placeholder { flex: 1; width: 100%; display: flex; flex-direction: column; align-items: center;
+  justify-content: center; gap: 0.75rem; }
+.chat-placeholder > .material-icons { font-size: 4.5rem; color: #cbd5e1; }
+.chat-note { background: rgba(0, 0, 0, 0.1); color: #374151; border-radius: 9999px; padding: 0.25rem 1rem;
+  font-size: 0.875rem; }
+.chat-note-row { display: flex; justify-content: center; padding: 1rem 0; }
+.chat-body { flex: 1; min-height: 0; width: 100%; display: flex; flex-direction: column; }
+.chat-scroll { width: 100%; flex: 1; min-height: 0; overflow-y: auto; display: flex; flex-direction: column-reverse;
+  padding: 0.5rem 0; }
+.chat-older { align-self: center; margin: 0.25rem 0 0.5rem; background: rgba(255, 255, 255, 0.7); color: #374151;
+  padding: 0 0.75rem; }
+.chat-messages, .chat-chunk { display: flex; flex-direction: column; gap: 0.375rem; }
+.chat-messages { padding-bottom: 0.375rem; }
+.chat-results { width: 100%; flex: 1; min-height: 0; overflow-y: auto; padding-bottom: 0.5rem; }
+.chat-search-bar { position: sticky; top: 0; z-index: 1; display: flex; align-items: center; gap: 0.5rem;
+  padding: 0.375rem 1rem; margin-bottom: 0.5rem; background: #fffbeb; border-bottom: 1px solid #fef3c7;
+  font-size: 0.875rem; color: #374151; }
+.chat-search-bar .material-icons, .chat-muted-bar .material-icons { font-size: 1.125rem; color: #b45309; }
+.chat-muted-bar { width: 100%; display: flex; align-items: center; gap: 0.5rem; padding: 0.375rem 1rem;
+  background: #fff7ed; border-top: 1px solid #fed7aa; font-size: 0.875rem; color: #7c2d12; }
+.chat-bubble { margin: 0 0.75rem; max-width: min(80%, 42rem); padding: 0.4rem 0.75rem; border-radius: 1rem;
+  box-shadow: 0 1px 1px rgba(0, 0, 0, 0.08); display: flex; flex-direction: column; }
+.chat-bubble.mine { align-self: flex-end; background: var(--q-primary); color: #fff; border-bottom-right-radius: 0.375rem; }
+.chat-bubble.theirs { align-self: flex-start; background: #fff; color: #111827; border-bottom-left-radius: 0.375rem; }
+.chat-text { white-space: pre-wrap; overflow-wrap: anywhere; display: block; }
+.chat-bubble::after { content: attr(data-time); display: block; text-align: right; font-size: 11px; line-height: 1;
+  margin-top: 0.25rem; opacity: 0.6; white-space: nowrap; align-self: flex-end; }
+.chat-image-link { display: block; margin-top: 0.25rem; cursor: zoom-in; }
+.chat-thumb { display: block; width: 15rem; max-width: 100%; border-radius: 0.5rem; }
+.chat-file { display: flex; align-items: center; gap: 0.25rem; margin-top: 0.25rem; font-size: 0.875rem; }
+.chat-file .material-icons { font-size: 1.25rem; }
+.chat-file-name { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; max-width: 14rem; }
+.chat-audio { width: 16rem; max-width: 100%; margin-top: 0.25rem; }
+mark { background: #fee2e2; color: #dc2626; font-weight: 600; border-radius: 3px; padding: 0 1px; }
+.chat-bubble.mine mark { background: #fff; color: #dc2626; }
+"""
+
+
+def install_shared_css() -> None:
+    """Styles no Tailwind class expresses: search matches in red."""
+    ui.add_css(SHARED_CSS, shared=True)
+
+
+def prepare_page(title_key: str) -> Language:
+    """Pick this client's language (also for Quasar's own strings), colours and the tab title."""
+    client = context.client
+    chosen = app.storage.user.get('lang')
+    language = pick_language(
+        chosen=chosen,
+        configured=get_settings().chat_language,
+        accept_language=client.request.headers.get('accept-language'),
+    )
+    set_client_language(client, language)
+    client.page = copy.copy(client.page)
+    client.page.language = QUASAR_LANGUAGE[language]
+    ui.page_title(f'{t(title_key)} · {t("app_name")}')
+    return language
+
+
+def language_switch(*, dark: bool = False) -> None:
+    """A 中文 / EN toggle that remembers the choice for this browser and reloads the page."""
+
+    def choose(event) -> None:  # type: ignore[no-untyped-def]
+        app.storage.user['lang'] = event.value
+        ui.navigate.reload()
+
+    toggle = ui.toggle(LANGUAGE_LABELS, value=current_language(), on_change=choose)
+    if dark:
+        toggle.props('dense no-caps rounded unelevated toggle-color=white toggle-text-color=primary text-color=white')
+        toggle.classes('bg-white/20 px-1')
+    else:
+        toggle.props('dense no-caps rounded unelevated size=sm toggle-color=primary')
+    testid(toggle, 'language-switch')
+
+
+def brand(*, size: str = 'text-2xl') -> None:
+    """The logo and the product name, as one element."""
+    html_block(
+        f'<div class="brand-mark"><i class="material-icons">forum</i></div>'
+        f'<span class="brand-name {size}">{esc(t("app_name"))}</span>'
+    ).classes('brand')
+
+
+@contextmanager
+def auth_card(title_key: str) -> Iterator[None]:
+    """Centered card on a gradient: the frame of /login, /register and /init_admin."""
+    prepare_page(title_key)
+    context.client.layout.classes('bg-gradient-to-br from-sky-400 via-blue-500 to-indigo-600')
+    with ui.column().classes('min-h-screen w-full items-center justify-center p-4 gap-4'):
+        with ui.card().classes('w-full max-w-sm rounded-2xl shadow-2xl p-8 gap-4'):
+            brand()
+            ui.label(t('tagline')).classes('text-sm text-gray-500 -mt-2')
+            ui.label(t(title_key)).classes('text-xl font-medium mt-2')
+            yield
+        language_switch(dark=True)
+
+
+@contextmanager
+def signed_in_frame(title_key: str, *, username: str, on_logout: Callable) -> Iterator[None]:
+    """Header with the brand, the signed-in user, the language switch and sign-out; yields the body."""
+    prepare_page(title_key)
+    context.client.layout.classes('bg-slate-100')
+    with ui.header().classes('bg-white text-gray-800 shadow-sm px-4 py-2 items-center gap-3 no-wrap'):
+        brand(size='text-lg')
+        testid(ui.label(username), 'current-user').classes('font-medium max-w-[10rem] truncate ml-auto')
+        language_switch()
+        testid(ui.button(t('logout'), icon='logout', on_click=on_logout), 'logout').props('flat no-caps dense').classes(
+            'text-gray-600'
+        )
+    yield

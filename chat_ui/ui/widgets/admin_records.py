@@ -1,0 +1,87 @@
+"""The admin's view of one user's chat records: both directions, newest first, a page at a time."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from nicegui import ui
+
+from chat_ui.services.moderation import RecordRow, RecordsPage
+from chat_ui.ui.i18n import t
+from chat_ui.ui.testid import testid
+from chat_ui.ui.timefmt import short_time
+from chat_ui.ui.widgets.paged import Paged
+
+GRID = 'w-full grid grid-cols-[7rem_10rem_5rem_minmax(0,1fr)] items-start gap-3 px-3'
+
+
+class RecordsPanel(Paged):
+    def __init__(self, *, load: Callable[[int, str, int], Awaitable[RecordsPage | None]]) -> None:
+        self._load = load
+        self.user_id: int | None = None
+        self.page = 1
+        with testid(ui.card(), 'admin-messages').classes('w-full rounded-2xl p-4 gap-3') as self.card:
+            with ui.row().classes('w-full items-center gap-3'):
+                ui.icon('forum').classes('text-2xl text-primary')
+                self.title = ui.label().classes('text-lg font-semibold')
+                ui.space()
+                self.keyword = ui.input(placeholder=t('admin_records_filter'))
+                self.keyword.props('dense outlined rounded clearable debounce=300 maxlength=64').classes('w-64')
+                self.keyword.on_value_change(self.filter_changed)
+                ui.button(icon='close', on_click=self.hide).props('flat round dense')
+            self.total = ui.label().classes('text-sm text-gray-500')
+            with ui.element('div').classes('w-full overflow-x-auto'):
+                with ui.column().classes('min-w-[44rem] w-full gap-0'):
+                    with ui.element('div').classes(
+                        GRID + ' py-2 text-xs uppercase tracking-wide text-gray-500 border-b'
+                    ):
+                        for key in ('col_time', 'col_peer', 'col_kind', 'col_content'):
+                            ui.label(t(key))
+                    self.rows = ui.column().classes('w-full gap-0')
+            with ui.row().classes('w-full justify-center'):
+                self.pagination = ui.pagination(1, 1, direction_links=True, on_change=self.page_changed)
+        self.card.set_visibility(False)
+
+    async def show(self, user_id: int) -> None:
+        self.user_id = user_id
+        self.page = 1
+        self.keyword.value = ''
+        await self.refresh()
+        self.card.set_visibility(True)
+
+    def hide(self) -> None:
+        self.user_id = None
+        self.card.set_visibility(False)
+
+    async def refresh(self) -> None:
+        if self.user_id is None:
+            return
+        page = await self._load(self.user_id, self.keyword.value or '', self.page)
+        if page is None:
+            return
+        self.title.set_text(t('admin_records_of', name=page.username))
+        self.total.set_text(t('admin_records_total', count=page.total))
+        self.show_page(page.page, page.pages)
+        self.rows.clear()
+        with self.rows:
+            for row in page.rows:
+                self._row(row)
+            if not page.rows:
+                ui.label(t('admin_no_records')).classes('w-full text-center text-gray-400 py-6')
+
+    def _row(self, row: RecordRow) -> None:
+        with ui.element('div').classes(GRID + ' py-2 border-b border-gray-100'):
+            ui.label(short_time(row.created_at)).classes('text-sm text-gray-600')
+            with ui.row().classes('items-center gap-1 no-wrap min-w-0'):
+                ui.icon('north_east' if row.outgoing else 'south_west').classes(
+                    'text-base ' + ('text-primary' if row.outgoing else 'text-green-600')
+                ).tooltip(t('sent_to') if row.outgoing else t('received_from'))
+                ui.label(row.peer_name).classes('truncate')
+            ui.label(t(f'kind_{row.kind}')).classes('text-sm')
+            if row.kind == 'image' and row.file_key:
+                with ui.link(target=f'/files/{row.file_key}', new_tab=True):
+                    ui.image(f'/files/{row.file_key}/thumb').classes('w-32 rounded').props('fit=contain no-spinner')
+            elif row.kind == 'audio' and row.file_key:
+                ui.audio(f'/files/{row.file_key}').classes('w-64').props('preload=none')
+            else:
+                ui.label(row.body or '').classes('text-sm whitespace-pre-wrap break-words')

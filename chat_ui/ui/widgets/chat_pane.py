@@ -1,0 +1,254 @@
+"""The chat pane: header, search, a window of messages (older on demand) and the composer.
+
+Every connected page holds its pane for as long as it is open, so the pane is built from few elements: the messages
+live in a ``MessageWindow`` (HTML chunks), and the search results, notes, banner and dialog exist only while shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from nicegui import events, ui
+
+from chat_ui.core.errors import ChatError
+from chat_ui.live.hub import MessageView
+from chat_ui.services import messaging, uploads
+from chat_ui.services.messaging import ContactView, SearchResult
+from chat_ui.ui.i18n import t
+from chat_ui.ui.safe_html import esc, html_block
+from chat_ui.ui.testid import testid
+from chat_ui.ui.widgets.avatar import avatar_html
+from chat_ui.ui.widgets.confirm_dialog import ConfirmDialog
+from chat_ui.ui.widgets.file_picker import FilePicker
+from chat_ui.ui.widgets.message_html import message_html
+from chat_ui.ui.widgets.message_window import MessageWindow, note_html
+from chat_ui.ui.widgets.optional_block import OptionalBlock, before
+
+Guard = Callable[[Callable[..., Any]], Callable[..., Awaitable[None]]]
+
+
+def peer_html(contact: ContactView, *, online: bool) -> str:
+    status = t('online') if online else t('offline')
+    return (
+        f'{avatar_html(contact.username, contact.user_id)}<div class="min-w-0">'
+        f'<div data-testid="chat-peer" class="font-semibold truncate">{esc(contact.username)}</div>'
+        f'<div class="text-xs text-gray-500">{esc(status)}</div></div>'
+    )
+
+
+def results_html(result: SearchResult, *, user_id: int) -> str:
+    """The search bar (hook ``search-count`` or ``search-empty``) above the highlighted matches."""
+    if result.count:
+        summary = f'<span data-testid="search-count">{esc(t("search_count", count=result.count, keyword=result.keyword))}</span>'
+    else:
+        summary = f'<span data-testid="search-empty">{esc(t("search_empty", keyword=result.keyword))}</span>'
+    bubbles = ''.join(
+        message_html(view, mine=view.sender_id == user_id, keyword=result.keyword) for view in result.messages
+    )
+    return (
+        f'<div class="chat-search-bar"><i class="material-icons">manage_search</i>{summary}</div>'
+        f'<div class="chat-messages">{bubbles}</div>'
+    )
+
+
+class ChatPane:
+    def __init__(self, *, user_id: int, guard: Guard, on_back: Callable[[], Any]) -> None:
+        self.user_id = user_id
+        self.guard = guard
+        self._send_guarded = guard(self._send_text)
+        self.peer: ContactView | None = None
+        self._generation = 0
+        with ui.column().classes('chat-pane h-full gap-0 no-wrap') as self.root:
+            self._build_header(guard, on_back)
+            self.window = MessageWindow(user_id=user_id, on_older=guard(self.load_older))
+            self._build_composer(guard)
+        self.confirm = ConfirmDialog(self.root)
+        self.placeholder = OptionalBlock(self.root, classes='chat-placeholder')
+        self.muted_bar = OptionalBlock(
+            self.root,
+            classes='chat-muted-bar',
+            position=before(self.root, lambda: self.composer),
+            marker='muted-banner',
+        )
+        self.results = OptionalBlock(
+            self.root, classes='chat-results', position=before(self.root, lambda: self.window.scroll)
+        )
+        self._set_active(False)
+
+    def _build_header(self, guard: Guard, on_back: Callable[[], Any]) -> None:
+        with ui.row().classes('chat-header w-full items-center gap-2 px-3 py-2 no-wrap') as self.header:
+            ui.button(icon='arrow_back', on_click=on_back).props('flat round dense').classes('md:hidden')
+            self.peer_info = html_block().classes('flex items-center gap-2 flex-1 min-w-0')
+            self.search_input = testid(ui.input(placeholder=t('search_placeholder')), 'search-input')
+            self.search_input.props('dense outlined rounded clearable maxlength=100').classes('w-36 sm:w-56 md:w-72')
+            self.search_input.on('keydown.enter', guard(self.run_search))
+            self.search_input.on_value_change(lambda e: None if e.value else self.close_search())
+            testid(ui.button(icon='search', on_click=guard(self.run_search)), 'search-submit').props(
+                f'flat round dense title="{t("search")}"'
+            ).classes('text-gray-600')
+            testid(ui.button(icon='delete_sweep', on_click=guard(self.ask_clear)), 'clear-history').props(
+                f'flat round dense title="{t("clear_history")}"'
+            ).classes('text-gray-600')
+
+    def _build_composer(self, guard: Guard) -> None:
+        with ui.row().classes('chat-composer w-full items-end gap-2 px-3 py-2 no-wrap') as self.composer:
+            FilePicker(on_file=guard(self.send_file))
+            self.input = testid(ui.textarea(placeholder=t('type_message')), 'chat-input')
+            self.input.props('autogrow dense outlined rounded rows=1').classes('flex-1').style('max-height: 40vh')
+            self.input.on('keydown.enter.exact.prevent', self.send)
+            testid(ui.button(icon='send', on_click=self.send), 'chat-send').props('round unelevated color=primary')
+
+    def _new_window(self) -> MessageWindow:
+        """A fresh scroller (a new one starts at the newest message) in place of the current one."""
+        self.close_search()
+        index = before(self.root, lambda: self.window.scroll)()
+        self.root.remove(self.window.scroll)
+        with self.root:
+            window = MessageWindow(user_id=self.user_id, on_older=self.guard(self.load_older))
+        window.scroll.move(self.root, target_index=index)
+        return window
+
+    def _set_active(self, active: bool) -> None:
+        """Header, messages and composer while a conversation is open, otherwise a placeholder."""
+        for part in (self.header, self.window.scroll, self.composer):
+            part.set_visibility(active)
+        if active:
+            self.placeholder.hide()
+        else:
+            self.placeholder.show('<i class="material-icons">forum</i>' + note_html(t('chat_placeholder')))
+
+    async def open(self, contact: ContactView) -> None:
+        """Show the conversation with ``contact``: its newest window of messages."""
+        self._generation += 1
+        generation = self._generation
+        self.peer = contact
+        self.set_peer_online(contact.online)
+        self.search_input.value = ''
+        self.window = self._new_window()
+        self._set_active(True)
+        views = await messaging.load_window(user_id=self.user_id, peer_id=contact.user_id)
+        if generation != self._generation:
+            return
+        self._show_window(views)
+
+    def set_muted(self, muted: bool) -> None:
+        """Show (or hide) that the admin has muted this user; sending is refused by the server either way."""
+        if muted:
+            text = esc(t('muted_banner'))
+            self.muted_bar.show(
+                f'<i class="material-icons">volume_off</i><span data-testid="muted-banner">{text}</span>'
+            )
+        else:
+            self.muted_bar.hide()
+
+    def close(self) -> None:
+        self._generation += 1
+        self.peer = None
+        self.window = self._new_window()
+        self._set_active(False)
+
+    def set_peer_online(self, online: bool) -> None:
+        if self.peer is not None:
+            self.peer_info.set_content(peer_html(self.peer, online=online))
+
+    def _show_window(self, views: list[MessageView]) -> None:
+        self.window.show(views, more=len(views) >= messaging.WINDOW)
+        self.window.set_note(None if views else t('no_messages_yet'))
+
+    async def load_older(self) -> None:
+        oldest_id = self.window.oldest_id
+        if self.peer is None or oldest_id is None:
+            return
+        generation = self._generation
+        views = await messaging.load_window(user_id=self.user_id, peer_id=self.peer.user_id, before_id=oldest_id)
+        if generation != self._generation:
+            return
+        self.window.prepend(views, more=len(views) >= messaging.WINDOW)
+
+    def receive(self, view: MessageView) -> None:
+        """A new message of the open conversation (sent here, in another tab, or by the peer)."""
+        if self.window.append(view):
+            self.window.set_note(None)
+
+    async def resync(self) -> None:
+        """After a reconnect, redraw the open conversation from the database: the browser may have missed updates
+        that were sent while its connection was dying, and this shows every message exactly once."""
+        if self.peer is None:
+            return
+        self._generation += 1
+        generation = self._generation
+        views = await messaging.load_window(user_id=self.user_id, peer_id=self.peer.user_id)
+        if generation != self._generation:
+            return
+        self.close_search()
+        self._show_window(views)
+
+    async def send(self) -> None:
+        """Take the typed text at once (before any await, so a quick second send cannot read it again or lose
+        it), then send it under the session guard."""
+        if self.peer is None:
+            return
+        text = self.input.value or ''
+        self.input.value = ''
+        await self._send_guarded(self.peer.user_id, text)
+
+    async def _send_text(self, peer_id: int, text: str) -> None:
+        try:
+            await messaging.send_text(sender_id=self.user_id, peer_id=peer_id, text=text)
+        except ChatError as refusal:
+            if not self.input.value:
+                self.input.value = text
+            ui.notify(t(refusal.key, **refusal.params), type='negative', position='top')
+
+    async def send_file(self, event: events.UploadEventArguments) -> None:
+        if self.peer is None:
+            return
+        try:
+            await uploads.send_file(
+                sender_id=self.user_id,
+                peer_id=self.peer.user_id,
+                name=event.file.name,
+                size=event.file.size(),
+                save=event.file.save,
+            )
+        except ChatError as refusal:
+            ui.notify(t(refusal.key, **refusal.params), type='negative', position='top')
+
+    async def run_search(self) -> None:
+        if self.peer is None:
+            return
+        keyword = (self.search_input.value or '').strip()
+        try:
+            result = await messaging.search(user_id=self.user_id, peer_id=self.peer.user_id, keyword=keyword)
+        except ChatError as refusal:
+            ui.notify(t(refusal.key, **refusal.params), type='warning', position='top')
+            return
+        if result is None:
+            self.close_search()
+            return
+        self.results.show(results_html(result, user_id=self.user_id))
+        self.window.scroll.set_visibility(False)
+
+    def close_search(self) -> None:
+        if self.results.element is not None:
+            self.results.hide()
+            self.window.scroll.set_visibility(self.peer is not None)
+
+    def ask_clear(self) -> None:
+        if self.peer is not None:
+            peer = self.peer
+            self.confirm.ask(t('confirm_clear', name=peer.username), self.guard(lambda: self._clear(peer)))
+
+    async def _clear(self, peer: ContactView) -> None:
+        try:
+            await messaging.clear_history(user_id=self.user_id, peer_id=peer.user_id)
+        except ChatError as refusal:
+            ui.notify(t(refusal.key, **refusal.params), type='negative', position='top')
+
+    def history_cleared(self) -> None:
+        """The open conversation was cleared (here or by the peer)."""
+        self.close_search()
+        self.window.clear()
+        self.window.set_note(t('history_cleared'))
+        ui.notify(t('history_cleared'), type='info', position='top')

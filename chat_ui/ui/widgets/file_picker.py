@@ -1,0 +1,42 @@
+"""The paperclip: a hidden ``ui.upload`` (hook ``chat-upload``) opened by a round button."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from nicegui import events, ui
+
+from chat_ui.services.uploads import ACCEPT, MAX_UPLOAD_BYTES, RULES
+from chat_ui.ui.i18n import t
+from chat_ui.ui.testid import testid
+
+
+class FilePicker:
+    def __init__(self, *, on_file: Callable[[events.UploadEventArguments], Awaitable[None]]) -> None:
+        self._on_file = on_file
+        label = t('attach_file')
+        button = ui.button(icon='attach_file', on_click=self._pick)
+        button.props(f'flat round dense aria-label="{label}" title="{label}"').classes('text-gray-600')
+        self.upload: ui.upload = testid(
+            ui.upload(auto_upload=True, max_file_size=MAX_UPLOAD_BYTES, on_upload=self._handle), 'chat-upload'
+        )
+        self.upload.props(f'accept={ACCEPT}').classes('hidden')
+        self.upload.on('rejected', self._rejected)
+
+    def _pick(self) -> None:
+        self.upload.run_method('pickFiles')
+
+    async def _handle(self, event: events.UploadEventArguments) -> None:
+        try:
+            await self._on_file(event)
+        finally:
+            self.upload.reset()
+
+    def _rejected(self, event: events.GenericEventArguments) -> None:
+        """The browser refused the file before sending it: say why (wrong type or too large)."""
+        reasons = {entry.get('failedPropValidation') for entry in event.args or [] if isinstance(entry, dict)}
+        if 'accept' in reasons:
+            message = t('file_type_not_allowed', types=', '.join(RULES))
+        else:
+            message = t('file_too_large', max_mb=MAX_UPLOAD_BYTES // (1024 * 1024))
+        ui.notify(message, type='negative', position='top')

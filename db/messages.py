@@ -1,30 +1,21 @@
-"""Queries on messages. A conversation is the pair (user_lo, user_hi); rows are ordered by id."""
+"""Queries on messages. Every message belongs to a conversation; rows are ordered by id (ids only grow)."""
 
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from typing import Any
 
-from sqlalchemy import delete, func, or_
+from sqlalchemy import func, or_, update
 from sqlmodel import Session, col, select
 
-from .models import Message
-
-
-def pair(user_a: int, user_b: int) -> tuple[int, int]:
-    return (user_a, user_b) if user_a < user_b else (user_b, user_a)
-
-
-def _in_conversation(user_a: int, user_b: int):  # type: ignore[no-untyped-def]
-    lo, hi = pair(user_a, user_b)
-    return (col(Message.user_lo) == lo) & (col(Message.user_hi) == hi)
+from .models import Conversation, ConversationMember, Message
+from .sql import contains
 
 
 def add_message(
     session: Session,
     *,
+    conversation_id: int,
     sender_id: int,
-    recipient_id: int,
     kind: str = 'text',
     body: str | None = None,
     file_key: str | None = None,
@@ -32,10 +23,9 @@ def add_message(
     file_mime: str | None = None,
     file_size: int | None = None,
 ) -> Message:
-    lo, hi = pair(sender_id, recipient_id)
+    """Insert the message, make it the conversation's newest and count it as read by its sender."""
     message = Message(
-        user_lo=lo,
-        user_hi=hi,
+        conversation_id=conversation_id,
         sender_id=sender_id,
         kind=kind,
         body=body,
@@ -46,36 +36,36 @@ def add_message(
     )
     session.add(message)
     session.flush()
+    assert message.id is not None
+    session.execute(
+        update(Conversation).where(col(Conversation.id) == conversation_id).values(last_message_id=message.id)
+    )
+    session.execute(
+        update(ConversationMember)
+        .where(col(ConversationMember.conversation_id) == conversation_id, col(ConversationMember.user_id) == sender_id)
+        .values(last_read_id=message.id)
+    )
     return message
 
 
-def window(session: Session, *, user_a: int, user_b: int, limit: int, before_id: int | None = None) -> list[Message]:
+def window(session: Session, *, conversation_id: int, limit: int, before_id: int | None = None) -> list[Message]:
     """Up to ``limit`` messages of the conversation older than ``before_id`` (or the newest), oldest first."""
-    query = select(Message).where(_in_conversation(user_a, user_b))
+    query = select(Message).where(col(Message.conversation_id) == conversation_id)
     if before_id is not None:
         query = query.where(col(Message.id) < before_id)
     rows = session.exec(query.order_by(col(Message.id).desc()).limit(limit)).all()
     return list(reversed(rows))
 
 
-def escape_like(keyword: str) -> str:
-    return keyword.replace('\\', '\\\\').replace('%', '\\%').replace('_', '\\_')
+def newer(session: Session, *, conversation_id: int, after_id: int, limit: int) -> list[Message]:
+    """Up to ``limit`` messages newer than ``after_id``, oldest first (catching up after a reconnect)."""
+    query = select(Message).where(col(Message.conversation_id) == conversation_id, col(Message.id) > after_id)
+    return list(session.exec(query.order_by(col(Message.id)).limit(limit)).all())
 
 
-def contains(column: Any, text: str) -> Any:
-    """``column LIKE '%text%'`` with ``%``, ``_`` and ``\\`` in ``text`` taken literally."""
-    return col(column).like(f'%{escape_like(text)}%', escape='\\')
-
-
-def text_candidates(session: Session, *, user_a: int, user_b: int, keyword: str) -> list[tuple[int, str]]:
-    """``(id, body)`` of the text messages whose body contains ``keyword`` by the database's LIKE (a superset the
-    caller refines), newest first. ``%``, ``_`` and ``\\`` in the keyword are literal. Plain tuples, not ORM
-    objects: a common word can match tens of thousands of rows."""
-    query = select(Message.id, Message.body).where(
-        _in_conversation(user_a, user_b), col(Message.kind) == 'text', contains(Message.body, keyword)
-    )
-    rows = session.exec(query.order_by(col(Message.id).desc())).all()
-    return [(message_id, body) for message_id, body in rows if message_id is not None and body is not None]
+def newest_id(session: Session, *, conversation_id: int) -> int:
+    query = select(func.max(Message.id)).where(col(Message.conversation_id) == conversation_id)
+    return int(session.exec(query).one() or 0)
 
 
 def by_ids(session: Session, *, ids: Collection[int]) -> list[Message]:
@@ -85,32 +75,31 @@ def by_ids(session: Session, *, ids: Collection[int]) -> list[Message]:
     return list(session.exec(select(Message).where(col(Message.id).in_(list(ids))).order_by(col(Message.id).desc())))
 
 
-def delete_conversation(session: Session, *, user_a: int, user_b: int) -> list[str]:
-    """Delete every message between the two users; return the stored file keys they referenced."""
-    keys = session.exec(
-        select(Message.file_key).where(_in_conversation(user_a, user_b), col(Message.file_key).is_not(None))
-    ).all()
-    session.execute(delete(Message).where(_in_conversation(user_a, user_b)))
-    return [key for key in keys if key]
+def get_by_file_key(session: Session, *, file_key: str) -> Message | None:
+    return session.exec(select(Message).where(col(Message.file_key) == file_key)).first()
 
 
-def last_message_ids(session: Session, *, user_id: int) -> dict[int, int]:
-    """For each peer the user has talked with, the id of their newest message."""
-    latest: dict[int, int] = {}
-    as_lo = select(Message.user_hi, func.max(Message.id)).where(col(Message.user_lo) == user_id)
-    as_hi = select(Message.user_lo, func.max(Message.id)).where(col(Message.user_hi) == user_id)
-    for query in (as_lo.group_by(col(Message.user_hi)), as_hi.group_by(col(Message.user_lo))):
-        for peer, last_id in session.exec(query).all():
-            if last_id is not None:
-                latest[peer] = last_id
-    return latest
-
-
-def user_records(
-    session: Session, *, user_id: int, keyword: str, offset: int, limit: int
+def records(
+    session: Session,
+    *,
+    keyword: str,
+    offset: int,
+    limit: int,
+    user_id: int | None = None,
+    conversation_id: int | None = None,
 ) -> tuple[Sequence[Message], int]:
-    """Every message the user sent or received (text containing ``keyword`` if given), newest first; and the count."""
-    query = select(Message).where(or_(col(Message.user_lo) == user_id, col(Message.user_hi) == user_id))
+    """For the admin, newest first, with the count: every message a user sent, or received in their direct
+    conversations; or every message of one conversation. ``keyword`` keeps text containing it."""
+    query = select(Message)
+    if user_id is not None:
+        directs = (
+            select(Conversation.id)
+            .join(ConversationMember, col(ConversationMember.conversation_id) == Conversation.id)
+            .where(col(ConversationMember.user_id) == user_id, col(Conversation.kind) == 'direct')
+        )
+        query = query.where(or_(col(Message.sender_id) == user_id, col(Message.conversation_id).in_(directs)))
+    if conversation_id is not None:
+        query = query.where(col(Message.conversation_id) == conversation_id)
     if keyword:
         query = query.where(col(Message.kind) == 'text', contains(Message.body, keyword))
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
@@ -118,24 +107,20 @@ def user_records(
     return rows, total
 
 
-def get_by_file_key(session: Session, *, file_key: str) -> Message | None:
-    return session.exec(select(Message).where(col(Message.file_key) == file_key)).first()
+def conversation_state(session: Session, *, conversation_id: int) -> tuple[int, int, int]:
+    """``(newest id, message count, revision)``: changes whenever a message is added, deleted or changed."""
+    newest, count = session.exec(
+        select(func.max(Message.id), func.count()).where(col(Message.conversation_id) == conversation_id)
+    ).one()
+    revision = session.exec(select(Conversation.revision).where(col(Conversation.id) == conversation_id)).first()
+    return newest or 0, count, revision or 0
 
 
-def conversation_state(session: Session, *, user_a: int, user_b: int) -> tuple[int, int]:
-    """``(newest id, message count)`` of the conversation: cheap on the conversation index; changes whenever a
-    message is added or the conversation is cleared."""
-    lo, hi = pair(user_a, user_b)
-    query = select(func.max(Message.id), func.count()).where(col(Message.user_lo) == lo, col(Message.user_hi) == hi)
-    newest, count = session.exec(query).one()
-    return newest or 0, count
-
-
-def bodies_after(session: Session, *, user_a: int, user_b: int, after_id: int = 0) -> list[tuple[int, str | None]]:
+def bodies_after(session: Session, *, conversation_id: int, after_id: int = 0) -> list[tuple[int, str | None]]:
     """``(id, body)`` of every message of the conversation newer than ``after_id``, oldest first; ``body`` is None
     for anything but text."""
     query = select(Message.id, Message.kind, Message.body).where(
-        _in_conversation(user_a, user_b), col(Message.id) > after_id
+        col(Message.conversation_id) == conversation_id, col(Message.id) > after_id
     )
     rows = session.exec(query.order_by(col(Message.id))).all()
     return [(message_id, body if kind == 'text' else None) for message_id, kind, body in rows if message_id is not None]

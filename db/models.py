@@ -67,20 +67,67 @@ class LoginThrottle(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow, sa_type=Timestamp)
 
 
-class Message(SQLModel, table=True):
-    """One message of a one-to-one conversation, which is keyed by its two user ids in ascending order."""
+CONVERSATION_TITLE_MAX = 64
+ROOM_MEMBERS_MAX = 500
 
-    __tablename__ = 'messages'
+
+class Conversation(SQLModel, table=True):
+    """A direct conversation of two people (found by the unique pair ``direct_lo < direct_hi``) or a room."""
+
+    __tablename__ = 'conversations'
     __table_args__ = (
-        sa.Index('ix_messages_conversation', 'user_lo', 'user_hi', 'id'),
-        sa.Index('ix_messages_user_hi', 'user_hi', 'id'),
-        sa.Index('ix_messages_file_key', 'file_key'),
+        sa.UniqueConstraint('direct_lo', 'direct_hi', name='uq_conversations_direct'),
+        sa.Index('ix_conversations_lobby', 'kind', 'visibility', 'title_key'),
+        sa.Index('uq_conversations_title', 'title_key', unique=True),
         MYSQL_TABLE_ARGS,
     )
 
     id: int | None = Field(default=None, sa_column=sa.Column(BigId, primary_key=True, autoincrement=True))
-    user_lo: int = Field(foreign_key='users.id', ondelete='CASCADE')
-    user_hi: int = Field(foreign_key='users.id', ondelete='CASCADE')
+    kind: str = Field(max_length=8)
+    title: str | None = Field(default=None, max_length=CONVERSATION_TITLE_MAX)
+    title_key: str | None = Field(default=None, sa_column=sa.Column(BinaryKey, nullable=True))
+    visibility: str = Field(default='private', max_length=8)
+    owner_id: int | None = Field(default=None, foreign_key='users.id', ondelete='SET NULL')
+    direct_lo: int | None = Field(default=None, foreign_key='users.id', ondelete='CASCADE')
+    direct_hi: int | None = Field(default=None, foreign_key='users.id', ondelete='CASCADE')
+    created_at: datetime = Field(default_factory=utcnow, sa_type=Timestamp)
+    last_message_id: int = Field(default=0, sa_type=sa.BigInteger)
+    revision: int = Field(default=0)
+
+
+class ConversationMember(SQLModel, table=True):
+    """A person in a conversation: their role and how far they have read."""
+
+    __tablename__ = 'conversation_members'
+    __table_args__ = (sa.Index('ix_members_user', 'user_id', 'conversation_id'), MYSQL_TABLE_ARGS)
+
+    conversation_id: int = Field(
+        sa_column=sa.Column(BigId, sa.ForeignKey('conversations.id', ondelete='CASCADE'), primary_key=True)
+    )
+    user_id: int = Field(foreign_key='users.id', primary_key=True, ondelete='CASCADE')
+    role: str = Field(default='member', max_length=8)
+    joined_at: datetime = Field(default_factory=utcnow, sa_type=Timestamp)
+    last_read_id: int = Field(default=0, sa_type=sa.BigInteger)
+
+
+class Message(SQLModel, table=True):
+    """One message of a conversation; ids only grow (AUTOINCREMENT on SQLite), so a page catches up by id.
+
+    On MySQL/MariaDB the migration clusters the rows by ``(conversation_id, id)``: a conversation is one range.
+    """
+
+    __tablename__ = 'messages'
+    __table_args__ = (
+        sa.Index('ix_messages_conversation', 'conversation_id', 'id'),
+        sa.Index('ix_messages_sender', 'sender_id', 'id'),
+        sa.Index('ix_messages_file_key', 'file_key'),
+        {**MYSQL_TABLE_ARGS, 'sqlite_autoincrement': True},
+    )
+
+    id: int | None = Field(default=None, sa_column=sa.Column(BigId, primary_key=True, autoincrement=True))
+    conversation_id: int = Field(
+        sa_column=sa.Column(BigId, sa.ForeignKey('conversations.id', ondelete='CASCADE'), nullable=False)
+    )
     sender_id: int = Field(foreign_key='users.id', ondelete='CASCADE')
     kind: str = Field(default='text', max_length=8)
     body: str | None = Field(default=None, sa_type=sa.Text)
@@ -92,7 +139,7 @@ class Message(SQLModel, table=True):
 
 
 class AdminAction(SQLModel, table=True):
-    """The audit log: which admin did what to whom, when."""
+    """The audit log: which admin did what to whom (a user or a room, whose title is kept in ``detail``), when."""
 
     __tablename__ = 'admin_actions'
     __table_args__ = MYSQL_TABLE_ARGS
@@ -100,5 +147,9 @@ class AdminAction(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     admin_id: int = Field(foreign_key='users.id', ondelete='CASCADE')
     action: str = Field(max_length=16)
-    target_id: int = Field(foreign_key='users.id', ondelete='CASCADE')
+    target_id: int | None = Field(default=None, foreign_key='users.id', ondelete='CASCADE')
+    target_conversation_id: int | None = Field(
+        default=None, sa_column=sa.Column(BigId, sa.ForeignKey('conversations.id', ondelete='SET NULL'), nullable=True)
+    )
+    detail: str | None = Field(default=None, max_length=255)
     created_at: datetime = Field(default_factory=utcnow, sa_type=Timestamp, index=True)

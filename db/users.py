@@ -8,8 +8,8 @@ from datetime import datetime
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from .messages import contains
 from .models import User
+from .sql import contains
 
 
 def get_user(session: Session, *, user_id: int) -> User | None:
@@ -46,6 +46,14 @@ def set_password_hash(session: Session, *, user_id: int, password_hash: str) -> 
         user.password_hash = password_hash
 
 
+def names(session: Session, *, user_ids: Collection[int]) -> dict[int, str]:
+    """The usernames of these users."""
+    if not user_ids:
+        return {}
+    rows = session.exec(select(User.id, User.username).where(col(User.id).in_(list(user_ids)))).all()
+    return {user_id: name for user_id, name in rows if user_id is not None}
+
+
 def list_contacts(
     session: Session,
     *,
@@ -53,12 +61,16 @@ def list_contacts(
     limit: int,
     name_filter: str = '',
     only_ids: Collection[int] | None = None,
+    exclude_ids: Collection[int] = (),
 ) -> Sequence[User]:
     """Chat users who are not banned, not admins and not the given user, by name: those whose name contains
-    ``name_filter`` (case-insensitive, literal), or only those in ``only_ids``; at most ``limit``."""
+    ``name_filter`` (case-insensitive, literal), or only those in ``only_ids``, never those in ``exclude_ids``;
+    at most ``limit``."""
     query = select(User).where(
         User.id != exclude_user_id, col(User.is_banned).is_(False), col(User.is_admin).is_(False)
     )
+    if exclude_ids:
+        query = query.where(col(User.id).not_in(list(exclude_ids)))
     if name_filter:
         query = query.where(contains(User.name_key, name_filter.casefold()))
     if only_ids is not None:

@@ -13,8 +13,10 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
+from chat_ui.live.hub import hub
 from db import engine as db_engine
 from db.migrate import upgrade
+from tests.support.events import CapturedEvents
 
 MARIADB_HOST = os.environ.get('TEST_MARIADB_HOST', '127.0.0.1')
 MARIADB_PORT = int(os.environ.get('TEST_MARIADB_PORT', '3306'))
@@ -105,3 +107,37 @@ def engine(database_url: str) -> Iterator[Engine]:
     upgrade(configured)
     yield configured
     configured.dispose()
+
+
+@pytest.fixture(params=['sqlite', pytest.param('mariadb', marks=pytest.mark.mariadb)])
+def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database with no tables at all (for migration tests): a new SQLite file, or a new MariaDB database."""
+    if request.param == 'sqlite':
+        yield f'sqlite:///{tmp_path / "empty.db"}'
+        return
+    name = f'chat_test_{uuid.uuid4().hex[:12]}'
+    try:
+        connection = _mariadb_connect()
+    except pymysql.MySQLError as error:
+        skip_or_fail(f'MariaDB is not reachable at {MARIADB_HOST}:{MARIADB_PORT}: {error}')
+    with connection.cursor() as cursor:
+        cursor.execute(f'CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci')
+    connection.close()
+    password = f':{MARIADB_PASSWORD}' if MARIADB_PASSWORD else ''
+    try:
+        yield f'mysql+pymysql://{MARIADB_USER}{password}@{MARIADB_HOST}:{MARIADB_PORT}/{name}'
+    finally:
+        connection = _mariadb_connect()
+        with connection.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS `{name}`')
+        connection.close()
+
+
+@pytest.fixture
+def events() -> Iterator[CapturedEvents]:
+    """Every live event published during the test (after the JSON round trip), with its audience."""
+    hub.reset()
+    captured = CapturedEvents(hub)
+    hub.bus = captured
+    yield captured
+    hub.reset()

@@ -1,126 +1,166 @@
-"""The one live-event hub: ``publish(user_id, event)`` and a per-client subscription.
+"""The one live-event hub: ``publish(event, topics)`` after a commit, and per-page subscriptions to topics.
 
-Delivery is in-process through ``nicegui.Event`` (a subscription made inside a page ends when its client is
-deleted). ``Transport`` is the seam for a Redis pub/sub backend that would carry the same events between
-several server processes: it only has to call ``Hub.deliver`` for what it receives.
+Topics: ``user_topic(id)`` reaches the pages of one user, ``presence_topic(id)`` the pages that show that person,
+``EVERYONE`` every page. Each event travels as its wire form through the bus (in-process, or Redis between server
+processes), is decoded once per process and handed to the local subscribers of its topics, each callback inside
+the UI context (slot) it subscribed from.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime
+import logging
+import weakref
+from collections.abc import Callable, Iterable
 from typing import Any, Protocol
 
-from nicegui import Event
+from nicegui import background_tasks, core, helpers
+from nicegui.context import context
+from nicegui.slot import Slot
 
-BROADCAST = 0
+from .events import LiveEvent, decode, encode
 
-
-@dataclass(frozen=True, slots=True)
-class SessionEnded:
-    session_id: int
-    reason: str
-
-
-@dataclass(frozen=True, slots=True)
-class PresenceChanged:
-    user_id: int
-    online: bool
+EVERYONE = '*'
+log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True, slots=True)
-class ContactChanged:
-    """Someone joined the contact lists (registered, unbanned) or left them (banned)."""
-
-    user_id: int
-    username: str
-    visible: bool
+def user_topic(user_id: int) -> str:
+    return f'u{user_id}'
 
 
-@dataclass(frozen=True, slots=True)
-class MuteChanged:
-    """The admin muted or unmuted this user."""
-
-    user_id: int
-    muted: bool
+def presence_topic(user_id: int) -> str:
+    return f'p{user_id}'
 
 
-@dataclass(frozen=True, slots=True)
-class MessageView:
-    """A message as pages show it (plain data)."""
-
-    id: int
-    sender_id: int
-    recipient_id: int
-    kind: str
-    body: str | None
-    file_key: str | None
-    file_name: str | None
-    file_mime: str | None
-    file_size: int | None
-    created_at: datetime
-
-    def peer_of(self, user_id: int) -> int:
-        return self.recipient_id if self.sender_id == user_id else self.sender_id
+def users(user_ids: Iterable[int]) -> list[str]:
+    """The topics of these users' pages."""
+    return [user_topic(user_id) for user_id in dict.fromkeys(user_ids)]
 
 
-@dataclass(frozen=True, slots=True)
-class MessageCreated:
-    message: MessageView
+class Bus(Protocol):
+    """Carries wire events to every process's hub (``Hub.deliver``)."""
+
+    def send(self, topics: list[str], wire: str) -> None: ...
 
 
-@dataclass(frozen=True, slots=True)
-class HistoryCleared:
-    user_a: int
-    user_b: int
-    by_user_id: int
+class LocalBus:
+    """One process: deliver right here."""
 
-    def involves(self, user_id: int, peer_id: int) -> bool:
-        return {self.user_a, self.user_b} == {user_id, peer_id}
+    def __init__(self, hub: Hub) -> None:
+        self.hub = hub
+
+    def send(self, topics: list[str], wire: str) -> None:
+        self.hub.deliver(topics, wire)
 
 
-class Transport(Protocol):
-    def send(self, user_id: int, event: Any) -> None: ...
+class Subscription:
+    __slots__ = ('__weakref__', 'callback', 'hub', 'slot', 'topic')
+
+    def __init__(self, hub: Hub, topic: str, callback: Callable[[Any], Any], slot: Slot | None) -> None:
+        self.hub = hub
+        self.topic = topic
+        self.callback = callback
+        self.slot = weakref.ref(slot) if slot is not None else None
+
+    def cancel(self) -> None:
+        self.hub._remove(self)
+
+    def run(self, event: LiveEvent) -> None:
+        slot = self.slot() if self.slot is not None else None
+        if self.slot is not None and slot is None:
+            self.cancel()
+            return
+        if slot is None:
+            self._invoke(event)
+            return
+        with slot:
+            self._invoke(event)
+
+    def _invoke(self, event: LiveEvent) -> None:
+        try:
+            result = self.callback(event)
+            if helpers.should_await(result):
+                background_tasks.create(result, name=f'live event {type(event).__name__}')
+        except Exception as error:  # one page's failure must not stop the delivery to the others
+            core.app.handle_exception(error)
+
+
+class Subscriptions:
+    """The subscriptions of one page: cancelled together when the page's client is deleted or its session ends."""
+
+    def __init__(self, hub: Hub) -> None:
+        self.hub = hub
+        self._items: dict[tuple[str, Callable[[Any], Any]], Subscription] = {}
+        self.closed = False
+        if Slot.get_stack():
+            context.client.on_delete(self.cancel_all)
+
+    def subscribe(self, topic: str, callback: Callable[[Any], Any]) -> None:
+        if self.closed or (topic, callback) in self._items:
+            return
+        self._items[(topic, callback)] = self.hub.subscribe(topic, callback)
+
+    def unsubscribe(self, topic: str, callback: Callable[[Any], Any]) -> None:
+        subscription = self._items.pop((topic, callback), None)
+        if subscription is not None:
+            subscription.cancel()
+
+    def topics(self) -> set[str]:
+        return {topic for topic, _ in self._items}
+
+    def cancel_all(self) -> None:
+        """Stop every delivery to this page, now and for good."""
+        self.closed = True
+        for subscription in self._items.values():
+            subscription.cancel()
+        self._items.clear()
 
 
 class Hub:
-    """Routes events to the clients subscribed for a user id (``BROADCAST`` reaches every subscriber)."""
-
     def __init__(self) -> None:
-        self._events: dict[int, Event] = {}
-        self.transport: Transport = self
+        self._topics: dict[str, dict[Subscription, None]] = {}  # insertion-ordered sets
+        self.bus: Bus = LocalBus(self)
 
-    def subscribe(self, user_id: int, callback: Callable[[Any], Any]) -> None:
-        """Call ``callback(event)`` for events to this user and broadcasts, until the current client is deleted."""
-        self._event_for(user_id).subscribe(callback, expect_args=True)
-        self._event_for(BROADCAST).subscribe(callback, expect_args=True)
+    def subscribe(self, topic: str, callback: Callable[[Any], Any]) -> Subscription:
+        """Call ``callback(event)`` for every event to ``topic``, in the current UI context if there is one."""
+        slot = context.slot if Slot.get_stack() else None
+        subscription = Subscription(self, topic, callback, slot)
+        self._topics.setdefault(topic, {})[subscription] = None
+        return subscription
 
-    def publish(self, user_id: int, event: Any) -> None:
-        self.transport.send(user_id, event)
+    def publish(self, event: LiveEvent, topics: Iterable[str]) -> None:
+        """Send ``event`` (once, whatever the number of topics) to the subscribers of ``topics``."""
+        targets = list(dict.fromkeys(topics))
+        if targets:
+            self.bus.send(targets, encode(event))
 
-    def broadcast(self, event: Any) -> None:
-        self.transport.send(BROADCAST, event)
+    def deliver(self, topics: list[str], wire: str) -> None:
+        """What the bus received: decode once, run each subscriber once even if it matches several topics."""
+        subscribers = [s for topic in topics for s in self._topics.get(topic, ())]
+        if not subscribers:
+            return
+        try:
+            event = decode(wire)
+        except ValueError:
+            log.exception('dropped a malformed live event')
+            return
+        for subscription in dict.fromkeys(subscribers):
+            subscription.run(event)
 
-    def send(self, user_id: int, event: Any) -> None:
-        """The in-process transport: deliver right here."""
-        self.deliver(user_id, event)
-
-    def deliver(self, user_id: int, event: Any) -> None:
-        target = self._events.get(user_id)
-        if target is not None:
-            target.emit(event)
-        if user_id != BROADCAST and target is not None and not target.callbacks:
-            del self._events[user_id]
+    def subscriber_count(self, topic: str) -> int:
+        return len(self._topics.get(topic, ()))
 
     def reset(self) -> None:
         """Forget every subscription (a fresh app in the same process, e.g. between tests)."""
-        self._events.clear()
+        self._topics.clear()
+        self.bus = LocalBus(self)
 
-    def _event_for(self, user_id: int) -> Event:
-        if user_id not in self._events:
-            self._events[user_id] = Event()
-        return self._events[user_id]
+    def _remove(self, subscription: Subscription) -> None:
+        subscribers = self._topics.get(subscription.topic)
+        if subscribers is None:
+            return
+        subscribers.pop(subscription, None)
+        if not subscribers:
+            del self._topics[subscription.topic]
 
 
 hub = Hub()

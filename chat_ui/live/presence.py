@@ -1,7 +1,8 @@
 """Who is online: a user is online while at least one of their chat clients is connected.
 
 Counted from client connect and delete events (a reload or a short network drop is not a logout);
-logout and revoked sessions drop that session's clients at once.
+logout and revoked sessions drop that session's clients at once. A change is published only to the pages that
+show that person (they subscribe to ``presence_topic(user_id)``), never to every page.
 """
 
 from __future__ import annotations
@@ -10,7 +11,8 @@ from collections import defaultdict
 
 from nicegui import Client
 
-from chat_ui.live.hub import PresenceChanged, hub
+from chat_ui.live.events import PresenceChanged
+from chat_ui.live.hub import hub, presence_topic
 
 
 class Presence:
@@ -39,7 +41,7 @@ class Presence:
         was_online = bool(clients)
         clients[client_id] = session_id
         if not was_online:
-            hub.broadcast(PresenceChanged(user_id=user_id, online=True))
+            hub.publish(PresenceChanged(user_id=user_id, online=True), [presence_topic(user_id)])
 
     def _remove(self, user_id: int, client_id: str) -> None:
         clients = self._clients.get(user_id)
@@ -48,7 +50,7 @@ class Presence:
         del clients[client_id]
         if not clients:
             del self._clients[user_id]
-            hub.broadcast(PresenceChanged(user_id=user_id, online=False))
+            hub.publish(PresenceChanged(user_id=user_id, online=False), [presence_topic(user_id)])
 
 
 presence = Presence()

@@ -10,11 +10,14 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
 
 from chat_ui.core import clock
 from chat_ui.core.errors import ChatError
+from chat_ui.core.views import SessionInfo
 from chat_ui.core.worker import off_loop
-from chat_ui.live.hub import ContactChanged, SessionEnded, hub
+from chat_ui.live.events import ContactChanged, SessionEnded
+from chat_ui.live.hub import EVERYONE, hub, user_topic
 from chat_ui.live.presence import presence
 from chat_ui.services.rules.passwords import check_password_policy, hash_password, verify_password
 from chat_ui.services.rules.usernames import RESERVED_ADMIN_NAMES, check_username, username_key
@@ -29,17 +32,6 @@ LOCK_AFTER = 5
 LOCK_FOR = timedelta(seconds=60)
 SESSION_LIFETIME = timedelta(days=7)
 LOGIN_NAME_MAX = 128
-
-
-@dataclass(frozen=True, slots=True)
-class SessionInfo:
-    """What a page needs to know about the signed-in user (plain data, no ORM objects)."""
-
-    session_id: int
-    user_id: int
-    username: str
-    is_admin: bool
-    is_muted: bool
 
 
 class LoginRefused(ChatError):
@@ -89,7 +81,7 @@ async def register(username: str, password: str, password2: str) -> int:
     """Create a normal account (it appears in everyone's contact list at once); returns its id."""
     name = check_new_account(username, password, password2)
     user_id = await off_loop(_create_account, name, password, is_admin=False)
-    hub.broadcast(ContactChanged(user_id=user_id, username=name, visible=True))
+    hub.publish(ContactChanged(user_id=user_id, username=name, visible=True), [EVERYONE])
     return user_id
 
 
@@ -191,13 +183,21 @@ def end_sessions(user_id: int, session_ids: list[int], *, reason: str) -> None:
     """Tell the ended sessions' open pages at once, and take them out of presence."""
     for session_id in session_ids:
         presence.drop_session(user_id=user_id, session_id=session_id)
-        hub.publish(user_id, SessionEnded(session_id=session_id, reason=reason))
+        hub.publish(SessionEnded(session_id=session_id, reason=reason), [user_topic(user_id)])
 
 
 def _lookup(token: str) -> SessionInfo | None:
     with session_scope() as db:
         row = session_queries.get_live_session(db, token_hash=hash_token(token), now=clock.now())
         return _info(*row) if row else None
+
+
+def live_admin(db: Session, token: str | None) -> int:
+    """Inside a transaction: the user id behind a live admin session, or a refusal."""
+    row = session_queries.get_live_session(db, token_hash=hash_token(token), now=clock.now()) if token else None
+    if row is None or not row[1].is_admin or row[1].id is None:
+        raise ChatError('admin_only')
+    return row[1].id
 
 
 async def current_session(token: str | None) -> SessionInfo | None:

@@ -1,15 +1,19 @@
-"""Who may fetch a stored file: the two people of its conversation, and the admin. Nobody else learns it exists."""
+"""Who may fetch a stored file: the current members of its conversation, and the admin. Nobody else learns it
+exists."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 
-from chat_ui.core.worker import off_loop
+from sqlmodel import Session
+
+from chat_ui.core.errors import ChatError
 from chat_ui.services import accounts
+from chat_ui.services.access import access_conversation
 from chat_ui.services.file_store import stored_path, thumb_path
+from chat_ui.services.work import read
 from db import messages as message_queries
-from db.engine import session_scope
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,17 +23,17 @@ class ServedFile:
     name: str
 
 
-def _lookup(file_key: str) -> tuple[int, int, str, str] | None:
-    with session_scope() as db:
-        message = message_queries.get_by_file_key(db, file_key=file_key)
-        if message is None:
+def _lookup(db: Session, file_key: str, user_id: int, is_admin: bool) -> tuple[str, str] | None:
+    """(mime, name) of the file if the caller may see it: a current member of its conversation, or the admin."""
+    message = message_queries.get_by_file_key(db, file_key=file_key)
+    if message is None:
+        return None
+    if not is_admin:
+        try:
+            access_conversation(db, user_id, message.conversation_id)
+        except ChatError:
             return None
-        return (
-            message.user_lo,
-            message.user_hi,
-            message.file_mime or 'application/octet-stream',
-            message.file_name or '',
-        )
+    return message.file_mime or 'application/octet-stream', message.file_name or ''
 
 
 async def file_for(token: str | None, file_key: str, *, thumbnail: bool) -> ServedFile | None:
@@ -38,12 +42,8 @@ async def file_for(token: str | None, file_key: str, *, thumbnail: bool) -> Serv
     path = thumb_path(file_key) if thumbnail else stored_path(file_key)
     if info is None or path is None:
         return None
-    found = await off_loop(_lookup, file_key)
-    if found is None:
+    found = await read(_lookup, file_key, info.user_id, info.is_admin)
+    if found is None or not path.is_file():
         return None
-    user_lo, user_hi, mime, name = found
-    if not info.is_admin and info.user_id not in (user_lo, user_hi):
-        return None
-    if not path.is_file():
-        return None
+    mime, name = found
     return ServedFile(path=path, mime='image/webp' if thumbnail else mime, name=name)

@@ -1,75 +1,56 @@
-"""Conversations: send (check, then write, then publish), load windows, search, clear."""
+"""Messages of a conversation: send (check, write, publish after the commit), windows, catch-up, read marks,
+search and clearing. Every function takes the acting user first; ``access_conversation`` checks membership."""
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 from sqlmodel import Session
 
 from chat_ui.core.errors import ChatError
-from chat_ui.core.worker import off_loop
-from chat_ui.live.hub import HistoryCleared, MessageCreated, MessageView, hub
-from chat_ui.live.presence import presence
-from chat_ui.services.file_store import delete_stored
-from chat_ui.services.search_index import search_index
+from chat_ui.core.views import Attachment, MessageView, SearchResult, SessionInfo
+from chat_ui.live.events import HistoryCleared, MessageCreated, ReadMarked
+from chat_ui.live.hub import user_topic, users
+from db import conversations as conversation_queries
 from db import messages as message_queries
 from db import users as user_queries
-from db.engine import session_scope
-from db.models import MESSAGE_MAX, Message, User
+from db.models import MESSAGE_MAX, Message
+
+from .access import Access, access_conversation
+from .file_store import delete_stored
+from .search_index import search_index
+from .work import Work, read, transact
 
 WINDOW = 50
-CONTACTS_SHOWN = 50
+CATCH_UP_MAX = 500
 SEARCH_SHOWN = 200
 KEYWORD_MAX = 100
 
 
-@dataclass(frozen=True, slots=True)
-class ContactView:
-    user_id: int
-    username: str
-    online: bool
-    last_message_id: int
-
-
-@dataclass(frozen=True, slots=True)
-class SearchResult:
-    keyword: str
-    count: int
-    messages: list[MessageView]
-
-
-def to_view(message: Message) -> MessageView:
+def message_view(message: Message, sender_name: str) -> MessageView:
+    """The one place a message row becomes what pages and events carry."""
     assert message.id is not None
-    recipient = message.user_hi if message.sender_id == message.user_lo else message.user_lo
+    attachment = None
+    if message.file_key:
+        attachment = Attachment(
+            key=message.file_key,
+            name=message.file_name or '',
+            mime=message.file_mime or 'application/octet-stream',
+            size=message.file_size or 0,
+        )
     return MessageView(
         id=message.id,
+        conversation_id=message.conversation_id,
         sender_id=message.sender_id,
-        recipient_id=recipient,
+        sender_name=sender_name,
         kind=message.kind,
         body=message.body,
-        file_key=message.file_key,
-        file_name=message.file_name,
-        file_mime=message.file_mime,
-        file_size=message.file_size,
+        attachment=attachment,
         created_at=message.created_at,
     )
 
 
-def check_peer(db: Session, *, user_id: int, peer_id: int) -> None:
-    """The peer must be another existing chat user who is not banned."""
-    peer = user_queries.get_user(db, user_id=peer_id)
-    if peer is None or peer_id == user_id or peer.is_banned or peer.is_admin:
-        raise ChatError('peer_unavailable')
-
-
-def check_sender(db: Session, *, sender_id: int, peer_id: int) -> None:
-    """The sender must exist, not be muted or banned, and write to an available peer."""
-    sender = user_queries.get_user(db, user_id=sender_id)
-    if sender is None or sender.is_banned:
-        raise ChatError('peer_unavailable')
-    if sender.is_muted:
-        raise ChatError('muted')
-    check_peer(db, user_id=sender_id, peer_id=peer_id)
+def message_views(db: Session, rows: list[Message]) -> list[MessageView]:
+    names = user_queries.names(db, user_ids={row.sender_id for row in rows})
+    return [message_view(row, names.get(row.sender_id, '?')) for row in rows]
 
 
 def normalize_text(text: str) -> str | None:
@@ -81,115 +62,113 @@ def normalize_text(text: str) -> str | None:
     return text.strip('\n\r ')
 
 
-def publish_message(view: MessageView) -> None:
-    """Push a stored message to both people's open pages (the sender's other tabs included)."""
-    event = MessageCreated(message=view)
-    hub.publish(view.sender_id, event)
-    if view.recipient_id != view.sender_id:
-        hub.publish(view.recipient_id, event)
-
-
-def _store_text(sender_id: int, peer_id: int, text: str) -> MessageView:
-    with session_scope() as db:
-        check_sender(db, sender_id=sender_id, peer_id=peer_id)
-        message = message_queries.add_message(db, sender_id=sender_id, recipient_id=peer_id, body=text)
-        return to_view(message)
-
-
-async def send_text(*, sender_id: int, peer_id: int, text: str) -> MessageView | None:
-    """Store a text message, then publish it; returns None for empty text."""
-    body = normalize_text(text)
-    if body is None:
-        return None
-    view = await off_loop(_store_text, sender_id, peer_id, body)
-    publish_message(view)
+def store_message(
+    work: Work, access: Access, *, kind: str, body: str | None = None, attachment: Attachment | None = None
+) -> MessageView:
+    """Write a message the access check allowed, and publish it to every member after the commit."""
+    conversation_id = access.conversation.id
+    assert conversation_id is not None and access.user.id is not None
+    message = message_queries.add_message(
+        work.db,
+        conversation_id=conversation_id,
+        sender_id=access.user.id,
+        kind=kind,
+        body=body,
+        file_key=attachment.key if attachment else None,
+        file_name=attachment.name if attachment else None,
+        file_mime=attachment.mime if attachment else None,
+        file_size=attachment.size if attachment else None,
+    )
+    view = message_view(message, access.user.username)
+    audience = conversation_queries.member_ids(work.db, conversation_id=conversation_id)
+    work.emit(MessageCreated(message=view), users(audience))
     return view
 
 
-def _load_window(user_id: int, peer_id: int, before_id: int | None, limit: int) -> list[MessageView]:
-    with session_scope() as db:
-        check_peer(db, user_id=user_id, peer_id=peer_id)
-        rows = message_queries.window(db, user_a=user_id, user_b=peer_id, limit=limit, before_id=before_id)
-        return [to_view(m) for m in rows]
+def _send_text(work: Work, user_id: int, conversation_id: int, body: str) -> MessageView:
+    access = access_conversation(work.db, user_id, conversation_id, write=True)
+    return store_message(work, access, kind='text', body=body)
+
+
+async def send_text(actor: SessionInfo, *, conversation_id: int, text: str) -> MessageView | None:
+    """Store a text message, then publish it to the conversation's members; returns None for empty text."""
+    body = normalize_text(text)
+    if body is None:
+        return None
+    return await transact(_send_text, actor.user_id, conversation_id, body)
+
+
+def _window(db: Session, user_id: int, conversation_id: int, before_id: int | None, limit: int) -> list[MessageView]:
+    access_conversation(db, user_id, conversation_id)
+    rows = message_queries.window(db, conversation_id=conversation_id, limit=limit, before_id=before_id)
+    return message_views(db, rows)
 
 
 async def load_window(
-    *, user_id: int, peer_id: int, before_id: int | None = None, limit: int = WINDOW
+    actor: SessionInfo, *, conversation_id: int, before_id: int | None = None, limit: int = WINDOW
 ) -> list[MessageView]:
     """A page of the conversation, oldest first: the newest ``limit`` messages, or those before ``before_id``."""
-    return await off_loop(_load_window, user_id, peer_id, before_id, limit)
+    return await read(_window, actor.user_id, conversation_id, before_id, min(limit, WINDOW))
 
 
-def _search(user_id: int, peer_id: int, keyword: str) -> SearchResult:
-    with session_scope() as db:
-        check_peer(db, user_id=user_id, peer_id=peer_id)
-        candidates = search_index.candidates(db, user_a=user_id, user_b=peer_id, keyword=keyword)
-        shown = message_queries.by_ids(db, ids=candidates[:SEARCH_SHOWN])
-        return SearchResult(keyword=keyword, count=len(candidates), messages=[to_view(m) for m in shown])
+def _newer(db: Session, user_id: int, conversation_id: int, after_id: int) -> list[MessageView]:
+    access_conversation(db, user_id, conversation_id)
+    rows = message_queries.newer(db, conversation_id=conversation_id, after_id=after_id, limit=CATCH_UP_MAX)
+    return message_views(db, rows)
 
 
-async def search(*, user_id: int, peer_id: int, keyword: str) -> SearchResult | None:
+async def load_newer(actor: SessionInfo, *, conversation_id: int, after_id: int) -> list[MessageView]:
+    """Messages after ``after_id``, oldest first (at most ``CATCH_UP_MAX``): what a page missed while away."""
+    return await read(_newer, actor.user_id, conversation_id, after_id)
+
+
+def _mark_read(work: Work, user_id: int, conversation_id: int, message_id: int) -> bool:
+    access_conversation(work.db, user_id, conversation_id)
+    newest = min(message_id, message_queries.newest_id(work.db, conversation_id=conversation_id))
+    moved = conversation_queries.mark_read(work.db, conversation_id=conversation_id, user_id=user_id, message_id=newest)
+    if moved:
+        event = ReadMarked(conversation_id=conversation_id, user_id=user_id, message_id=newest)
+        work.emit(event, [user_topic(user_id)])
+    return moved
+
+
+async def mark_read(actor: SessionInfo, *, conversation_id: int, message_id: int) -> bool:
+    """The actor has seen the conversation up to ``message_id``: every tab of theirs clears its unread count."""
+    return await transact(_mark_read, actor.user_id, conversation_id, message_id)
+
+
+def _search(db: Session, user_id: int, conversation_id: int, keyword: str) -> SearchResult:
+    access_conversation(db, user_id, conversation_id)
+    candidates = search_index.candidates(db, conversation_id=conversation_id, keyword=keyword)
+    shown = message_queries.by_ids(db, ids=candidates[:SEARCH_SHOWN])
+    return SearchResult(keyword=keyword, count=len(candidates), messages=message_views(db, shown))
+
+
+async def search(actor: SessionInfo, *, conversation_id: int, keyword: str) -> SearchResult | None:
     """Text messages of the conversation containing ``keyword`` (case-insensitive, literal), newest first."""
     keyword = keyword.strip()
     if not keyword:
         return None
     if len(keyword) > KEYWORD_MAX:
         raise ChatError('keyword_too_long', max=KEYWORD_MAX)
-    return await off_loop(_search, user_id, peer_id, keyword)
+    return await read(_search, actor.user_id, conversation_id, keyword)
 
 
-def _clear(user_id: int, peer_id: int) -> None:
-    with session_scope() as db:
-        check_peer(db, user_id=user_id, peer_id=peer_id)
-        file_keys = message_queries.delete_conversation(db, user_a=user_id, user_b=peer_id)
-    delete_stored(file_keys)
+def clear_in(work: Work, conversation_id: int, by_user_id: int) -> None:
+    """Delete every message of the conversation and its files, for everyone (permission checked by the caller)."""
+    audience = conversation_queries.member_ids(work.db, conversation_id=conversation_id)
+    keys = conversation_queries.delete_messages(work.db, conversation_id=conversation_id)
+    work.after_commit.append(lambda: delete_stored(keys))
+    work.emit(HistoryCleared(conversation_id=conversation_id, by_user_id=by_user_id), users(audience))
 
 
-async def clear_history(*, user_id: int, peer_id: int) -> None:
-    """Delete the whole conversation and its files for both people; tell both people's open pages."""
-    await off_loop(_clear, user_id, peer_id)
-    event = HistoryCleared(user_a=user_id, user_b=peer_id, by_user_id=user_id)
-    hub.publish(user_id, event)
-    hub.publish(peer_id, event)
+def _clear(work: Work, user_id: int, conversation_id: int) -> None:
+    access = access_conversation(work.db, user_id, conversation_id)
+    if access.is_room and access.member.role != 'owner':
+        raise ChatError('clear_owner_only')
+    clear_in(work, conversation_id, user_id)
 
 
-def _contact_view(user: User, latest: dict[int, int]) -> ContactView:
-    assert user.id is not None
-    return ContactView(
-        user_id=user.id,
-        username=user.username,
-        online=presence.is_online(user.id),
-        last_message_id=latest.get(user.id, 0),
-    )
-
-
-def _contacts(user_id: int, name_filter: str, limit: int) -> list[ContactView]:
-    with session_scope() as db:
-        latest = message_queries.last_message_ids(db, user_id=user_id)
-        if name_filter:
-            users = list(user_queries.list_contacts(db, exclude_user_id=user_id, limit=limit, name_filter=name_filter))
-        else:
-            recent = sorted(latest, key=latest.__getitem__, reverse=True)[:limit]
-            users = list(user_queries.list_contacts(db, exclude_user_id=user_id, limit=limit, only_ids=recent))
-            if len(users) < limit:
-                others = user_queries.list_contacts(db, exclude_user_id=user_id, limit=limit + len(users))
-                users += [u for u in others if u.id not in latest][: limit - len(users)]
-    contacts = [_contact_view(u, latest) for u in users]
-    return sorted(contacts, key=lambda c: (-c.last_message_id, c.username.casefold()))
-
-
-async def list_contacts(*, user_id: int, name_filter: str = '', limit: int | None = None) -> list[ContactView]:
-    """Up to ``limit`` people the user can chat with: newest conversation first, then by name; or, with a
-    filter, those whose name contains it."""
-    return await off_loop(_contacts, user_id, name_filter.strip()[:KEYWORD_MAX], limit or CONTACTS_SHOWN)
-
-
-def _contact(user_id: int, peer_id: int) -> ContactView | None:
-    with session_scope() as db:
-        found = user_queries.list_contacts(db, exclude_user_id=user_id, limit=1, only_ids=[peer_id])
-        return _contact_view(found[0], {}) if found else None
-
-
-async def get_contact(*, user_id: int, peer_id: int) -> ContactView | None:
-    """One person as a contact of ``user_id`` (None if banned, an admin or unknown)."""
-    return await off_loop(_contact, user_id, peer_id)
+async def clear_history(actor: SessionInfo, *, conversation_id: int) -> None:
+    """Direct conversation: either person; room: only its owner. Deletes messages and files for everyone."""
+    await transact(_clear, actor.user_id, conversation_id)

@@ -1,24 +1,36 @@
-"""Administration: the users table, mute and ban, every user's chat records, the audit log.
+"""Administration: the users and rooms tables, mute and ban, renaming and deleting rooms, every user's and room's
+chat records, the audit log.
 
 Every action re-checks, in the database, that the caller's session is a live admin session.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+
+from sqlmodel import Session
 
 from chat_ui.core import clock
 from chat_ui.core.errors import ChatError
 from chat_ui.core.worker import off_loop
-from chat_ui.live.hub import ContactChanged, MuteChanged, hub
+from chat_ui.live.events import ContactChanged, MuteChanged
+from chat_ui.live.hub import EVERYONE, hub, user_topic
 from chat_ui.live.presence import presence
 from chat_ui.services import accounts
+from chat_ui.services.conversations import delete_in, rename_in
+from chat_ui.services.messaging import clear_in
+from chat_ui.services.rules.titles import check_title
+from chat_ui.services.work import Work, read, transact
 from db import audit as audit_queries
+from db import conversations as conversation_queries
 from db import messages as message_queries
 from db import sessions as session_queries
 from db import users as user_queries
+from db.conversations import RoomRow
 from db.engine import session_scope
+from db.models import Conversation, Message
 
 PAGE_SIZE = 20
 FILTER_MAX = 64
@@ -47,9 +59,13 @@ class UsersPage:
 
 @dataclass(frozen=True, slots=True)
 class RecordRow:
+    """One message for the admin; ``conversation`` names the other person (direct) or the room."""
+
     message_id: int
     outgoing: bool
-    peer_name: str
+    sender_name: str
+    conversation: str
+    is_room: bool
     kind: str
     body: str | None
     file_key: str | None
@@ -59,7 +75,8 @@ class RecordRow:
 
 @dataclass(frozen=True, slots=True)
 class RecordsPage:
-    username: str
+    title: str
+    is_room: bool
     rows: list[RecordRow]
     total: int
     page: int
@@ -72,6 +89,14 @@ class AuditRow:
     action: str
     target_name: str
     created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class RoomsPage:
+    rows: list[RoomRow]
+    total: int
+    page: int
+    pages: int
 
 
 async def require_admin(token: str | None) -> accounts.SessionInfo:
@@ -145,7 +170,7 @@ async def set_muted(token: str | None, *, user_id: int, muted: bool) -> None:
     """Mute or unmute; the user's open pages are told at once."""
     admin = await require_admin(token)
     await off_loop(_apply, admin.user_id, user_id, 'mute' if muted else 'unmute')
-    hub.publish(user_id, MuteChanged(user_id=user_id, muted=muted))
+    hub.publish(MuteChanged(user_id=user_id, muted=muted), [user_topic(user_id)])
 
 
 async def set_banned(token: str | None, *, user_id: int, banned: bool) -> None:
@@ -155,44 +180,149 @@ async def set_banned(token: str | None, *, user_id: int, banned: bool) -> None:
     username, revoked = result
     if banned:
         accounts.end_sessions(user_id, revoked, reason='banned')
-    hub.broadcast(ContactChanged(user_id=user_id, username=username, visible=not banned))
+    hub.publish(ContactChanged(user_id=user_id, username=username, visible=not banned), [EVERYONE])
 
 
-def _records(user_id: int, keyword: str, page: int) -> RecordsPage:
-    with session_scope() as db:
-        user = user_queries.get_user(db, user_id=user_id)
-        if user is None:
-            raise ChatError('user_not_found')
-        rows, total = message_queries.user_records(
-            db, user_id=user_id, keyword=keyword, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE
+def _record_rows(db: Session, rows: Sequence[Message], user_id: int | None) -> list[RecordRow]:
+    conversations = {
+        cid: conversation_queries.get_conversation(db, conversation_id=cid) for cid in {m.conversation_id for m in rows}
+    }
+    people = {m.sender_id for m in rows}
+    for c in conversations.values():
+        if c is not None and c.kind == 'direct':
+            people |= {c.direct_lo or 0, c.direct_hi or 0}
+    names = user_queries.names(db, user_ids=people)
+
+    def label(message: Message) -> tuple[str, bool]:
+        c = conversations.get(message.conversation_id)
+        if c is None or c.kind != 'direct':
+            return (c.title or '' if c else '?'), True
+        me = user_id if user_id is not None else message.sender_id
+        other = c.direct_hi if c.direct_lo == me else c.direct_lo
+        return names.get(other or 0, '?'), False
+
+    return [
+        RecordRow(
+            message_id=m.id or 0,
+            outgoing=m.sender_id == user_id,
+            sender_name=names.get(m.sender_id, '?'),
+            conversation=label(m)[0],
+            is_room=label(m)[1],
+            kind=m.kind,
+            body=m.body,
+            file_key=m.file_key,
+            file_name=m.file_name,
+            created_at=m.created_at,
         )
-        peer_ids = {m.user_hi if m.user_lo == user_id else m.user_lo for m in rows}
-        names = {u.id: u.username for u in (user_queries.get_user(db, user_id=i) for i in peer_ids) if u}
-        return RecordsPage(
-            username=user.username,
-            rows=[
-                RecordRow(
-                    message_id=m.id or 0,
-                    outgoing=m.sender_id == user_id,
-                    peer_name=names.get(m.user_hi if m.user_lo == user_id else m.user_lo, '?'),
-                    kind=m.kind,
-                    body=m.body,
-                    file_key=m.file_key,
-                    file_name=m.file_name,
-                    created_at=m.created_at,
-                )
-                for m in rows
-            ],
-            total=total,
-            page=page,
-            pages=_pages(total),
-        )
+        for m in rows
+    ]
+
+
+def _records(db: Session, user_id: int, keyword: str, page: int) -> RecordsPage:
+    user = user_queries.get_user(db, user_id=user_id)
+    if user is None:
+        raise ChatError('user_not_found')
+    rows, total = message_queries.records(
+        db, user_id=user_id, keyword=keyword, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE
+    )
+    return RecordsPage(
+        title=user.username,
+        is_room=False,
+        rows=_record_rows(db, rows, user_id),
+        total=total,
+        page=page,
+        pages=_pages(total),
+    )
 
 
 async def user_records(token: str | None, *, user_id: int, keyword: str = '', page: int = 1) -> RecordsPage:
-    """Every message the user sent or received, newest first, a page at a time."""
+    """Every message the user sent (direct and in rooms) or received in a direct conversation, newest first."""
     await require_admin(token)
-    return await off_loop(_records, user_id, keyword.strip()[:FILTER_MAX], max(1, page))
+    return await read(_records, user_id, keyword.strip()[:FILTER_MAX], max(1, page))
+
+
+def _room(db: Session, conversation_id: int) -> Conversation:
+    room = conversation_queries.get_conversation(db, conversation_id=conversation_id)
+    if room is None or room.kind != 'room':
+        raise ChatError('room_not_found')
+    return room
+
+
+def _room_records(db: Session, conversation_id: int, keyword: str, page: int) -> RecordsPage:
+    room = _room(db, conversation_id)
+    rows, total = message_queries.records(
+        db, conversation_id=conversation_id, keyword=keyword, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE
+    )
+    return RecordsPage(
+        title=room.title or '',
+        is_room=True,
+        rows=_record_rows(db, rows, None),
+        total=total,
+        page=page,
+        pages=_pages(total),
+    )
+
+
+async def room_records(token: str | None, *, conversation_id: int, keyword: str = '', page: int = 1) -> RecordsPage:
+    """Every message of a room, newest first."""
+    await require_admin(token)
+    return await read(_room_records, conversation_id, keyword.strip()[:FILTER_MAX], max(1, page))
+
+
+def _rooms_page(db: Session, title_filter: str, page: int) -> RoomsPage:
+    rows, total = conversation_queries.rooms_page(
+        db, title_filter=title_filter.casefold(), offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE
+    )
+    return RoomsPage(rows=rows, total=total, page=page, pages=_pages(total))
+
+
+async def rooms_page(token: str | None, *, title_filter: str = '', page: int = 1) -> RoomsPage:
+    """One page of the rooms table (public and private), filtered by title in the database."""
+    await require_admin(token)
+    return await read(_rooms_page, title_filter.strip()[:FILTER_MAX], max(1, page))
+
+
+def _audit_room(work: Work, admin_id: int, room: Conversation, action: str, detail: str) -> None:
+    audit_queries.record(
+        work.db, admin_id=admin_id, action=action, target_conversation_id=room.id, detail=detail[:255]
+    )
+
+
+def _rename_room(work: Work, admin_token: str | None, conversation_id: int, title: str) -> None:
+    admin = accounts.live_admin(work.db, admin_token)
+    room = _room(work.db, conversation_id)
+    _audit_room(work, admin, room, 'rename_room', f'{room.title} → {title}')
+    rename_in(work, room, title)
+
+
+async def rename_room(token: str | None, *, conversation_id: int, title: str) -> None:
+    """Rename any room (audited); its members see the new title at once."""
+    await transact(_rename_room, token, conversation_id, check_title(title))
+
+
+def _delete_room(work: Work, admin_token: str | None, conversation_id: int) -> None:
+    admin = accounts.live_admin(work.db, admin_token)
+    room = _room(work.db, conversation_id)
+    _audit_room(work, admin, room, 'delete_room', room.title or '')
+    delete_in(work, room)
+
+
+async def delete_room(token: str | None, *, conversation_id: int) -> None:
+    """Delete any room with its messages and files (audited); its members' panes close at once."""
+    await transact(_delete_room, token, conversation_id)
+
+
+def _clear_room(work: Work, admin_token: str | None, conversation_id: int) -> None:
+    admin = accounts.live_admin(work.db, admin_token)
+    room = _room(work.db, conversation_id)
+    _audit_room(work, admin, room, 'clear_room', room.title or '')
+    assert room.id is not None
+    clear_in(work, room.id, admin)
+
+
+async def clear_room(token: str | None, *, conversation_id: int) -> None:
+    """Clear a room's history for everyone, files included (audited)."""
+    await transact(_clear_room, token, conversation_id)
 
 
 def _audit(limit: int) -> list[AuditRow]:

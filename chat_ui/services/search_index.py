@@ -1,7 +1,7 @@
 """An in-memory copy of recently searched conversations' texts, so repeated searches do not rescan the database.
 
-Each search first asks the database for the conversation's ``(newest id, count)``; new messages are appended, and
-anything else (a cleared conversation) reloads the copy, so results always match the database, also when other
+Each search first asks the database for the conversation's ``(newest id, count, revision)``; new messages are
+appended, and anything else (a cleared or changed conversation) reloads the copy, so results always match the database, also when other
 server processes write. Bounded by the total number of messages kept.
 """
 
@@ -22,6 +22,7 @@ MAX_CACHED_MESSAGES = 400_000
 class ConversationTexts:
     newest_id: int = 0
     count: int = 0
+    revision: int = 0
     ids: list[int] = field(default_factory=list)
     lowered: list[str] = field(default_factory=list)
 
@@ -38,13 +39,13 @@ class ConversationTexts:
 class SearchIndex:
     def __init__(self, max_messages: int = MAX_CACHED_MESSAGES) -> None:
         self.max_messages = max_messages
-        self._entries: OrderedDict[tuple[int, int], ConversationTexts] = OrderedDict()
+        self._entries: OrderedDict[int, ConversationTexts] = OrderedDict()
         self._lock = threading.Lock()
 
-    def candidates(self, db: Session, *, user_a: int, user_b: int, keyword: str) -> list[int]:
+    def candidates(self, db: Session, *, conversation_id: int, keyword: str) -> list[int]:
         """Ids of the conversation's text messages containing ``keyword`` (case-insensitive), newest first; the
         caller refines them with the exact matcher."""
-        texts = self._current(db, user_a=user_a, user_b=user_b)
+        texts = self._current(db, conversation_id=conversation_id)
         needle = keyword.lower()
         return [texts.ids[i] for i in range(len(texts.ids) - 1, -1, -1) if needle in texts.lowered[i]]
 
@@ -52,20 +53,21 @@ class SearchIndex:
         with self._lock:
             self._entries.clear()
 
-    def _current(self, db: Session, *, user_a: int, user_b: int) -> ConversationTexts:
-        key = message_queries.pair(user_a, user_b)
-        newest, count = message_queries.conversation_state(db, user_a=user_a, user_b=user_b)
+    def _current(self, db: Session, *, conversation_id: int) -> ConversationTexts:
+        newest, count, revision = message_queries.conversation_state(db, conversation_id=conversation_id)
         with self._lock:
-            cached = self._entries.pop(key, None)
+            cached = self._entries.pop(conversation_id, None)
+        if cached is not None and cached.revision != revision:
+            cached = None  # cleared or changed in place: start again
         if cached is not None and (newest, count) != (cached.newest_id, cached.count):
-            cached.extend(message_queries.bodies_after(db, user_a=user_a, user_b=user_b, after_id=cached.newest_id))
+            cached.extend(message_queries.bodies_after(db, conversation_id=conversation_id, after_id=cached.newest_id))
             if (newest, count) != (cached.newest_id, cached.count):
                 cached = None  # deleted rows, or rows committed out of id order: start again
         if cached is None:
-            cached = ConversationTexts()
-            cached.extend(message_queries.bodies_after(db, user_a=user_a, user_b=user_b))
+            cached = ConversationTexts(revision=revision)
+            cached.extend(message_queries.bodies_after(db, conversation_id=conversation_id))
         with self._lock:
-            self._entries[key] = cached
+            self._entries[conversation_id] = cached
             while sum(len(e.ids) for e in self._entries.values()) > self.max_messages and len(self._entries) > 1:
                 self._entries.popitem(last=False)
         return cached

@@ -15,14 +15,14 @@ from pathlib import Path
 
 import filetype
 from PIL import Image, ImageOps, UnidentifiedImageError
+from sqlmodel import Session
 
 from chat_ui.core.errors import ChatError
-from chat_ui.core.worker import off_loop
-from chat_ui.live.hub import MessageView
+from chat_ui.core.views import Attachment, MessageView, SessionInfo
+from chat_ui.services.access import access_conversation
 from chat_ui.services.file_store import upload_dir
-from chat_ui.services.messaging import check_sender, publish_message, to_view
-from db import messages as message_queries
-from db.engine import session_scope
+from chat_ui.services.messaging import store_message
+from chat_ui.services.work import Work, read, transact
 
 MB = 1024 * 1024
 IMAGE_MAX_BYTES = 20 * MB
@@ -107,48 +107,43 @@ def make_thumbnail(source: Path, target: Path) -> None:
         raise ChatError('image_unreadable') from error
 
 
-def _accept(sender_id: int, peer_id: int, incoming: Path, original_name: str, rule: FileRule) -> MessageView:
+def _accept(
+    work: Work, sender_id: int, conversation_id: int, incoming: Path, original_name: str, rule: FileRule
+) -> MessageView:
     """Validate the file now on disk, move it to its UUID name and write the message (or delete it and refuse)."""
     key = str(uuid.uuid4())
     final = upload_dir() / key
     thumb = final.with_name(f'{key}.thumb.webp')
+    def discard() -> None:
+        for path in (incoming, final, thumb):
+            path.unlink(missing_ok=True)
+
+    work.after_rollback.append(discard)
     try:
         check_size(incoming.stat().st_size, rule)
         check_content(incoming, rule)
         if rule.kind == 'image':
             make_thumbnail(incoming, thumb)
         os.replace(incoming, final)
-        with session_scope() as db:
-            check_sender(db, sender_id=sender_id, peer_id=peer_id)
-            message = message_queries.add_message(
-                db,
-                sender_id=sender_id,
-                recipient_id=peer_id,
-                kind=rule.kind,
-                file_key=key,
-                file_name=original_name,
-                file_mime=rule.mime,
-                file_size=final.stat().st_size,
-            )
-            return to_view(message)
+        access = access_conversation(work.db, sender_id, conversation_id, write=True)
+        attachment = Attachment(key=key, name=original_name, mime=rule.mime, size=final.stat().st_size)
+        return store_message(work, access, kind=rule.kind, attachment=attachment)
     except BaseException:
-        for path in (incoming, final, thumb):
-            path.unlink(missing_ok=True)
+        discard()
         raise
 
 
-def _precheck(sender_id: int, peer_id: int) -> None:
-    with session_scope() as db:
-        check_sender(db, sender_id=sender_id, peer_id=peer_id)
+def _precheck(db: Session, sender_id: int, conversation_id: int) -> None:
+    access_conversation(db, sender_id, conversation_id, write=True)
 
 
 async def send_file(
-    *, sender_id: int, peer_id: int, name: str, size: int, save: Callable[[Path], Awaitable[None]]
+    actor: SessionInfo, *, conversation_id: int, name: str, size: int, save: Callable[[Path], Awaitable[None]]
 ) -> MessageView:
     """Store an uploaded image or audio file as a message and publish it. ``save(path)`` streams the bytes."""
     rule = rule_for(name)
     check_size(size, rule)
-    await off_loop(_precheck, sender_id, peer_id)
+    await read(_precheck, actor.user_id, conversation_id)
     incoming_dir = upload_dir() / '.incoming'
     incoming_dir.mkdir(exist_ok=True)
     incoming = incoming_dir / uuid.uuid4().hex
@@ -157,6 +152,4 @@ async def send_file(
     except BaseException:
         incoming.unlink(missing_ok=True)
         raise
-    view = await off_loop(_accept, sender_id, peer_id, incoming, clean_name(name), rule)
-    publish_message(view)
-    return view
+    return await transact(_accept, actor.user_id, conversation_id, incoming, clean_name(name), rule)

@@ -11,9 +11,12 @@ from sqlalchemy.engine import Engine
 
 from chat_ui.core.config import Settings, set_settings
 from chat_ui.core.errors import ChatError
-from chat_ui.live.hub import MessageCreated, hub
-from chat_ui.services import accounts, messaging, uploads
+from chat_ui.core.views import SessionInfo
+from chat_ui.live.events import MessageCreated
+from chat_ui.services import accounts, conversations, file_access, messaging, uploads
 from chat_ui.services.file_store import stored_path, thumb_path
+from tests.support.events import CapturedEvents, to_users
+from tests.support.factories import make_users, set_flags
 
 DATA = Path(__file__).resolve().parent.parent / 'data'
 MB = 1024 * 1024
@@ -59,15 +62,17 @@ def saver(content: bytes):  # type: ignore[no-untyped-def]
     return save
 
 
-async def pair() -> tuple[int, int]:
-    return await accounts.register('alice', 'secret123', 'secret123'), await accounts.register(
-        'bob', 'secret123', 'secret123'
-    )
+async def pair() -> tuple[SessionInfo, SessionInfo, int]:
+    """Two people and their direct conversation."""
+    a, b = make_users('alice', 'bob')
+    chat = await conversations.open_direct(a, peer_id=b.user_id)
+    assert chat.id is not None
+    return a, b, chat.id
 
 
-async def send(sender: int, peer: int, name: str, content: bytes, size: int | None = None) -> Any:
+async def send(sender: SessionInfo, chat: int, name: str, content: bytes, size: int | None = None) -> Any:
     return await uploads.send_file(
-        sender_id=sender, peer_id=peer, name=name, size=len(content) if size is None else size, save=saver(content)
+        sender, conversation_id=chat, name=name, size=len(content) if size is None else size, save=saver(content)
     )
 
 
@@ -91,21 +96,20 @@ SAMPLES = {
 
 
 @pytest.mark.parametrize('name', list(SAMPLES))
-async def test_allowed_types_are_stored_and_published(engine: Engine, upload_dir: Path, name: str) -> None:
-    hub.reset()
-    a, b = await pair()
-    events: list[Any] = []
-    hub.subscribe(b, events.append)
+async def test_allowed_types_are_stored_and_published(
+    engine: Engine, upload_dir: Path, events: CapturedEvents, name: str
+) -> None:
+    a, b, chat = await pair()
     content = SAMPLES[name]()
-    view = await send(a, b, name, content)
+    view = await send(a, chat, name, content)
     kind = 'image' if name.startswith('p.') else 'audio'
-    assert view.kind == kind and view.file_name == name and view.file_size == len(content)
-    path = stored_path(view.file_key)
+    assert view.kind == kind and view.attachment.name == name and view.attachment.size == len(content)
+    path = stored_path(view.attachment.key)
     assert path is not None and path.read_bytes() == content and path.parent == upload_dir.resolve()
-    thumb = thumb_path(view.file_key)
+    thumb = thumb_path(view.attachment.key)
     assert thumb is not None and thumb.exists() == (kind == 'image')
-    assert events == [MessageCreated(view)]
-    assert [v.kind for v in await messaging.load_window(user_id=b, peer_id=a)] == [kind]
+    assert events.of(MessageCreated) == [(MessageCreated(message=view), to_users(a.user_id, b.user_id))]
+    assert [v.kind for v in await messaging.load_window(b, conversation_id=chat)] == [kind]
     assert not list((upload_dir / '.incoming').iterdir())
 
 
@@ -126,11 +130,11 @@ async def test_allowed_types_are_stored_and_published(engine: Engine, upload_dir
 async def test_hostile_files_are_refused_and_nothing_is_kept(
     engine: Engine, upload_dir: Path, name: str, content: bytes, size: int | None, key: str
 ) -> None:
-    a, b = await pair()
+    a, _, chat = await pair()
     with pytest.raises(ChatError) as info:
-        await send(a, b, name, content, size)
+        await send(a, chat, name, content, size)
     assert info.value.key == key
-    assert await messaging.load_window(user_id=a, peer_id=b) == []
+    assert await messaging.load_window(a, conversation_id=chat) == []
     assert stored_files(upload_dir) == []
     incoming = upload_dir / '.incoming'
     assert not incoming.exists() or not list(incoming.iterdir())
@@ -138,10 +142,10 @@ async def test_hostile_files_are_refused_and_nothing_is_kept(
 
 async def test_declared_size_lie_is_caught_after_saving(engine: Engine, upload_dir: Path) -> None:
     """A client that declares a small size but sends 21 MB is refused once the bytes are on disk."""
-    a, b = await pair()
+    a, _, chat = await pair()
     content = image_bytes('PNG') + b'\x00' * (21 * MB)
     with pytest.raises(ChatError) as info:
-        await send(a, b, 'liar.png', content, size=100)
+        await send(a, chat, 'liar.png', content, size=100)
     assert info.value.key == 'file_too_large'
     assert stored_files(upload_dir) == []
 
@@ -150,12 +154,12 @@ async def test_declared_size_lie_is_caught_after_saving(engine: Engine, upload_d
     'name', ['../../etc/passwd.png', 'C:evil.png', '..\\..\\boot.png', '/abs/path.png', '<b>x</b>.png']
 )
 async def test_file_names_cannot_escape_upload_dir(engine: Engine, upload_dir: Path, name: str) -> None:
-    a, b = await pair()
-    view = await send(a, b, name, image_bytes('PNG'))
-    path = stored_path(view.file_key)
+    a, _, chat = await pair()
+    view = await send(a, chat, name, image_bytes('PNG'))
+    path = stored_path(view.attachment.key)
     assert path is not None and path.parent == upload_dir.resolve()
-    assert '/' not in view.file_name and '\\' not in view.file_name
-    assert stored_files(upload_dir) == sorted([view.file_key, f'{view.file_key}.thumb.webp'])
+    assert '/' not in view.attachment.name and '\\' not in view.attachment.name
+    assert stored_files(upload_dir) == sorted([view.attachment.key, f'{view.attachment.key}.thumb.webp'])
 
 
 def test_stored_path_only_accepts_canonical_uuids(upload_dir: Path) -> None:
@@ -166,25 +170,50 @@ def test_stored_path_only_accepts_canonical_uuids(upload_dir: Path) -> None:
 
 
 async def test_muted_sender_cannot_upload(engine: Engine, upload_dir: Path) -> None:
-    from db import users as user_queries
-    from db.engine import session_scope
-
-    a, b = await pair()
-    with session_scope() as db:
-        user = user_queries.get_user(db, user_id=a)
-        assert user is not None
-        user.is_muted = True
+    a, _, chat = await pair()
+    set_flags(a.user_id, muted=True)
     with pytest.raises(ChatError) as info:
-        await send(a, b, 'p.png', image_bytes('PNG'))
+        await send(a, chat, 'p.png', image_bytes('PNG'))
     assert info.value.key == 'muted'
     assert stored_files(upload_dir) == []
 
 
 async def test_clear_history_deletes_files(engine: Engine, upload_dir: Path) -> None:
-    a, b = await pair()
-    image = await send(a, b, 'p.png', image_bytes('PNG'))
-    audio = await send(b, a, 't.wav', wav_bytes())
+    a, b, chat = await pair()
+    image = await send(a, chat, 'p.png', image_bytes('PNG'))
+    audio = await send(b, chat, 't.wav', wav_bytes())
     assert len(stored_files(upload_dir)) == 3
-    await messaging.clear_history(user_id=a, peer_id=b)
+    await messaging.clear_history(a, conversation_id=chat)
     assert stored_files(upload_dir) == []
-    assert image.file_key and audio.file_key
+    assert image.attachment and audio.attachment
+
+
+async def test_room_files_are_served_to_current_members_and_the_admin_only(engine: Engine, upload_dir: Path) -> None:
+    for name in ('owner', 'member', 'outsider'):
+        await accounts.register(name, 'secret123', 'secret123')
+    tokens = {name: (await accounts.login(name, 'secret123'))[0] for name in ('owner', 'member', 'outsider')}
+    owner = await accounts.current_session(tokens['owner'])
+    assert owner is not None
+    room = await conversations.create_room(owner, title='Photos', private=True)
+    assert room.id is not None
+    await conversations.add_member(owner, conversation_id=room.id, username='member')
+    view = await send(owner, room.id, 'p.png', image_bytes('PNG'))
+
+    async def served(name: str) -> bool:
+        return await file_access.file_for(tokens[name], view.attachment.key, thumbnail=False) is not None
+
+    assert await served('owner') and await served('member') and not await served('outsider')
+    member = await accounts.current_session(tokens['member'])
+    assert member is not None
+    await conversations.remove_member(owner, conversation_id=room.id, user_id=member.user_id)
+    assert not await served('member')
+    assert await file_access.file_for(None, view.attachment.key, thumbnail=True) is None
+
+
+async def test_non_members_cannot_upload_into_a_conversation(engine: Engine, upload_dir: Path) -> None:
+    _, _, chat = await pair()
+    (c,) = make_users('carol')
+    with pytest.raises(ChatError) as info:
+        await send(c, chat, 'p.png', image_bytes('PNG'))
+    assert info.value.key == 'not_a_member'
+    assert stored_files(upload_dir) == []

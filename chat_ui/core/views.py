@@ -1,0 +1,96 @@
+"""What pages, widgets and live events carry: frozen plain data, never ORM rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+DIRECT = 'direct'
+ROOM = 'room'
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SessionInfo:
+    """The signed-in user of a page."""
+
+    session_id: int
+    user_id: int
+    username: str
+    is_admin: bool
+    is_muted: bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Attachment:
+    """A stored picture or audio file of a message."""
+
+    key: str
+    name: str
+    mime: str
+    size: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MessageView:
+    id: int
+    conversation_id: int
+    sender_id: int
+    sender_name: str
+    kind: str
+    body: str | None
+    attachment: Attachment | None
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ConversationView:
+    """A row of the sidebar and the header of an open conversation.
+
+    ``id`` is None for someone you have not talked to yet (the directory part of the sidebar); the direct
+    conversation is created when it is first opened.
+    """
+
+    id: int | None
+    kind: str
+    title: str
+    peer_id: int | None = None
+    visibility: str = 'private'
+    role: str | None = None
+    online: bool = False
+    unread: int = 0
+    last_message_id: int = 0
+
+    @property
+    def key(self) -> str:
+        """Stable sidebar key: ``u<peer id>`` for a direct conversation, ``r<id>`` for a room."""
+        return f'u{self.peer_id}' if self.kind == DIRECT else f'r{self.id}'
+
+    @property
+    def is_room(self) -> bool:
+        return self.kind == ROOM
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MemberView:
+    user_id: int
+    username: str
+    role: str
+    online: bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RoomSummary:
+    """A public room as the lobby lists it."""
+
+    conversation_id: int
+    title: str
+    members: int
+    online: int
+    joined: bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SearchResult:
+    keyword: str
+    count: int
+    messages: list[MessageView]

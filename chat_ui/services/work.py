@@ -1,0 +1,70 @@
+"""One unit of work: a transaction in a worker thread whose events are published after the commit.
+
+``await transact(fn, *args)`` runs ``fn(work, *args)`` off the event loop inside one database transaction;
+``work.emit(event, topics)`` collects events with their audience (computed inside the transaction), and only after
+the commit are they published, once each, on the event loop. File deletions queued with ``work.after_commit``
+run in the worker thread once the rows that referenced the files are gone; ``work.after_rollback`` undoes file work
+of a transaction that failed (also when the commit itself fails).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Concatenate, ParamSpec, TypeVar
+
+from sqlmodel import Session
+
+from chat_ui.core.worker import off_loop
+from chat_ui.live.events import LiveEvent
+from chat_ui.live.hub import hub
+from db.engine import session_scope
+
+P = ParamSpec('P')
+R = TypeVar('R')
+
+
+@dataclass
+class Work:
+    db: Session
+    events: list[tuple[LiveEvent, list[str]]] = field(default_factory=list)
+    after_commit: list[Callable[[], None]] = field(default_factory=list)
+    after_rollback: list[Callable[[], None]] = field(default_factory=list)
+
+    def emit(self, event: LiveEvent, topics: Iterable[str]) -> None:
+        """Publish ``event`` to ``topics`` once this transaction has committed (never if it rolls back)."""
+        self.events.append((event, list(topics)))
+
+
+def run_work(fn: Callable[Concatenate[Work, P], R], *args: P.args, **kwargs: P.kwargs) -> tuple[R, list]:
+    """Blocking: the transaction, then the after-commit file work; returns the result and the events."""
+    work: Work | None = None
+    try:
+        with session_scope() as db:
+            work = Work(db)
+            result = fn(work, *args, **kwargs)
+    except BaseException:
+        for task in work.after_rollback if work is not None else ():
+            task()
+        raise
+    for task in work.after_commit:
+        task()
+    return result, work.events
+
+
+async def transact(fn: Callable[Concatenate[Work, P], R], *args: P.args, **kwargs: P.kwargs) -> R:
+    """Run ``fn(work, ...)`` in one transaction off the loop, then publish its events."""
+    result, events = await off_loop(lambda: run_work(fn, *args, **kwargs))
+    for event, topics in events:
+        hub.publish(event, topics)
+    return result
+
+
+async def read(fn: Callable[Concatenate[Session, P], R], *args: P.args, **kwargs: P.kwargs) -> R:
+    """Run a read-only ``fn(db, ...)`` off the loop."""
+
+    def job() -> R:
+        with session_scope() as db:
+            return fn(db, *args, **kwargs)
+
+    return await off_loop(job)

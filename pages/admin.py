@@ -8,16 +8,19 @@ from fastapi.responses import RedirectResponse
 from nicegui import context, ui
 
 from chat_ui.core.errors import ChatError
-from chat_ui.live.hub import ContactChanged, PresenceChanged, hub
+from chat_ui.live.events import ContactChanged, PresenceChanged
+from chat_ui.live.hub import EVERYONE, presence_topic
 from chat_ui.services import accounts, moderation
-from chat_ui.services.moderation import UserRow
+from chat_ui.services.moderation import RoomRow, UserRow
 from chat_ui.ui.guard import PageSession, forget_token
 from chat_ui.ui.i18n import t
 from chat_ui.ui.theme import signed_in_frame
-from chat_ui.ui.widgets.admin_records import RecordsPanel
+from chat_ui.ui.widgets.admin_records import RecordsPanel, Target
+from chat_ui.ui.widgets.admin_rooms import RoomsTable
 from chat_ui.ui.widgets.admin_users import UsersTable
 from chat_ui.ui.widgets.audit_log import AuditLog
 from chat_ui.ui.widgets.confirm_dialog import ConfirmDialog
+from chat_ui.ui.widgets.room_dialog import RoomDialog
 
 
 def register() -> None:
@@ -44,11 +47,28 @@ def register() -> None:
             forget_token()
             ui.navigate.to('/login?notice=logout')
 
-        async def load_users(name_filter: str, page: int) -> moderation.UsersPage | None:
-            return await guarded_call(moderation.users_page(token, name_filter=name_filter, page=page))
+        async def on_event(event: Any) -> None:
+            if isinstance(event, PresenceChanged):
+                users.set_online(event.user_id, event.online)
+            elif isinstance(event, ContactChanged) and event.visible:
+                await users.refresh()
 
-        async def load_records(user_id: int, keyword: str, page: int) -> moderation.RecordsPage | None:
-            return await guarded_call(moderation.user_records(token, user_id=user_id, keyword=keyword, page=page))
+        async def load_users(name_filter: str, page: int) -> moderation.UsersPage | None:
+            found = await guarded_call(moderation.users_page(token, name_filter=name_filter, page=page))
+            for row in found.rows if found else []:  # follow the presence of exactly the users shown
+                session.subscriptions.subscribe(presence_topic(row.user_id), on_event)
+            return found
+
+        async def load_records(target: Target, keyword: str, page: int) -> moderation.RecordsPage | None:
+            kind, target_id = target
+            if kind == 'room':
+                call = moderation.room_records(token, conversation_id=target_id, keyword=keyword, page=page)
+            else:
+                call = moderation.user_records(token, user_id=target_id, keyword=keyword, page=page)
+            return await guarded_call(call)
+
+        async def load_rooms(title_filter: str, page: int) -> moderation.RoomsPage | None:
+            return await guarded_call(moderation.rooms_page(token, title_filter=title_filter, page=page))
 
         async def after_action() -> None:
             """Redraw the table and the log (last: the clicked button is gone after the table redraws)."""
@@ -71,14 +91,43 @@ def register() -> None:
                 confirm.ask(t('confirm_ban', name=row.username), session.guarded(lambda: ban(row)), ok=t('ban'))
 
         async def view(row: UserRow) -> None:
-            await records.show(row.user_id)
+            await records.show(('user', row.user_id))
             ui.navigate.to(records.card)
             users.viewing = row.user_id
             await users.refresh()
 
+        async def view_room(row: RoomRow) -> None:
+            await records.show(('room', row.conversation_id))
+            ui.navigate.to(records.card)
+
+        async def after_room_action() -> None:
+            audit.show(await guarded_call(moderation.audit_log(token)) or [])
+            await rooms.refresh()
+
+        def rename_room(row: RoomRow) -> None:
+            async def rename(title: str, _private: bool) -> None:
+                await moderation.rename_room(token, conversation_id=row.conversation_id, title=title)
+                await after_room_action()
+
+            room_dialog.ask(
+                heading=t('rename_room'), button=t('rename'), on_submit=rename, title=row.title, with_privacy=False
+            )
+
+        async def delete_room(row: RoomRow) -> None:
+            await guarded_call(moderation.delete_room(token, conversation_id=row.conversation_id))
+            await after_room_action()
+
+        def ask_delete_room(row: RoomRow) -> None:
+            confirm.ask(
+                t('confirm_delete_room', title=row.title),
+                session.guarded(lambda: delete_room(row)),
+                ok=t('delete_room'),
+            )
+
         context.client.content.classes('p-0')
         with signed_in_frame('admin_panel', username=session.info.username, on_logout=session.guarded(logout)):
             confirm = ConfirmDialog(context.client.content)
+            room_dialog = RoomDialog(context.client.content)
             with ui.column().classes('w-full max-w-7xl mx-auto p-4 md:p-6 gap-4'):
                 with ui.row().classes('items-center gap-2'):
                     ui.icon('admin_panel_settings').classes('text-3xl text-primary')
@@ -91,16 +140,19 @@ def register() -> None:
                         on_ban=session.guarded(toggle_ban),
                         on_view=session.guarded(view),
                     )
+                with ui.card().classes('w-full rounded-2xl p-4 gap-3'):
+                    ui.label(t('admin_rooms_title')).classes('text-lg font-semibold')
+                    rooms = RoomsTable(
+                        load=load_rooms,
+                        on_view=session.guarded(view_room),
+                        on_rename=session.guarded(rename_room),
+                        on_delete=session.guarded(ask_delete_room),
+                    )
                 records = RecordsPanel(load=load_records)
                 audit = AuditLog()
         await users.refresh()
+        await rooms.refresh()
         audit.show(await guarded_call(moderation.audit_log(token)) or [])
 
-        async def on_event(event: Any) -> None:
-            if isinstance(event, PresenceChanged):
-                users.set_online(event.user_id, event.online)
-            elif isinstance(event, ContactChanged) and event.visible:
-                await users.refresh()
-
-        hub.subscribe(session.info.user_id, on_event)
+        session.subscriptions.subscribe(EVERYONE, on_event)
         return None

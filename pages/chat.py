@@ -1,22 +1,45 @@
-"""/: the chat page: contacts on the left, the conversation on the right (one at a time on phones)."""
+"""/: the chat page: the sidebar on the left, the open conversation on the right (one at a time on phones), and the
+members panel of an open room. ``/?c=<conversation id>`` reopens a conversation; the wave-1 ``/?chat=<user id>``
+redirects to the direct conversation with that person."""
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import replace
 from typing import Any
 
 from fastapi.responses import RedirectResponse
 from nicegui import background_tasks, context, ui
 
-from chat_ui.live.hub import ContactChanged, HistoryCleared, MessageCreated, MuteChanged, PresenceChanged, hub
+from chat_ui.core.errors import ChatError
+from chat_ui.core.views import DIRECT, ROOM, ConversationView, MemberView, SessionInfo
+from chat_ui.live.events import (
+    ContactChanged,
+    HistoryCleared,
+    LiveEvent,
+    MemberJoined,
+    MemberLeft,
+    MessageCreated,
+    MuteChanged,
+    PresenceChanged,
+    ReadMarked,
+    RoleChanged,
+    RoomDeleted,
+    RoomRenamed,
+    SessionEnded,
+)
+from chat_ui.live.hub import EVERYONE, presence_topic, user_topic
 from chat_ui.live.presence import presence
-from chat_ui.services import accounts, messaging
-from chat_ui.services.messaging import ContactView
+from chat_ui.services import accounts, conversations, messaging
 from chat_ui.ui.guard import PageSession, forget_token
 from chat_ui.ui.i18n import t
+from chat_ui.ui.testid import testid
 from chat_ui.ui.theme import signed_in_frame
-from chat_ui.ui.widgets.chat_pane import ChatPane
-from chat_ui.ui.widgets.contact_list import ContactList
+from chat_ui.ui.widgets.confirm_dialog import ConfirmDialog
+from chat_ui.ui.widgets.conversation_pane import ConversationPane
+from chat_ui.ui.widgets.members_panel import MembersPanel
+from chat_ui.ui.widgets.room_dialog import RoomDialog
+from chat_ui.ui.widgets.sidebar import Sidebar
 
 LIST_CLASSES = 'gap-0 no-wrap w-full md:w-80 md:min-w-[20rem] h-full bg-white border-r border-gray-200'
 PANE_CLASSES = 'flex-1 h-full min-w-0'
@@ -24,110 +47,396 @@ PANE_CLASSES = 'flex-1 h-full min-w-0'
 
 def register() -> None:
     @ui.page('/')
-    async def chat_page(chat: int | None = None) -> RedirectResponse | None:
-        """``/?chat=<user id>`` reopens that conversation (after a reload or a long connection drop)."""
+    async def chat_page(c: int | None = None, chat: int | None = None) -> RedirectResponse | None:
         session = await PageSession.open(admin=False)
         if isinstance(session, RedirectResponse):
             return session
-        me = session.info.user_id
-        client = context.client
-        presence.attach(client, user_id=me, session_id=session.info.session_id)
-        contacts = await messaging.list_contacts(user_id=me)
-
-        async def logout() -> None:
-            await accounts.logout(session.token)
-            forget_token()
-            ui.navigate.to('/login?notice=logout')
-
-        async def open_chat(contact: ContactView) -> None:
-            contact_list.set_active(contact.user_id)
-            show_pane(True)
-            ui.navigate.history.replace(f'/?chat={contact.user_id}')
-            await pane.open(replace(contact, online=presence.is_online(contact.user_id)))
-
-        def show_pane(pane_visible: bool) -> None:
-            """On phones only one column shows at a time."""
-            list_column.classes(
-                add='max-md:hidden' if pane_visible else None, remove=None if pane_visible else 'max-md:hidden'
-            )
-            pane.root.classes(
-                add=None if pane_visible else 'max-md:hidden', remove='max-md:hidden' if pane_visible else None
-            )
-
-        def go_back() -> None:
-            ui.navigate.history.replace('/')
-            contact_list.set_active(None)
-            pane.close()
-            show_pane(False)
-
-        client.content.classes('p-0 gap-0')
-        with signed_in_frame('app_name', username=session.info.username, on_logout=session.guarded(logout)):
-            with ui.row().classes('w-full h-[calc(100dvh-3.5rem)] gap-0 no-wrap'):
-                with ui.column().classes(LIST_CLASSES) as list_column:
-                    contact_list = ContactList(
-                        contacts,
-                        on_select=session.guarded(open_chat),
-                        search=lambda text: messaging.list_contacts(user_id=me, name_filter=text),
-                        limit=messaging.CONTACTS_SHOWN,
-                    )
-                pane = ChatPane(user_id=me, guard=session.guarded, on_back=go_back)
-                pane.root.classes(PANE_CLASSES)
-        show_pane(False)
-        pane.set_muted(session.info.is_muted)
-
-        def on_event(event: Any) -> None:
-            if isinstance(event, PresenceChanged):
-                contact_list.set_online(event.user_id, event.online)
-                if pane.peer and pane.peer.user_id == event.user_id:
-                    pane.set_peer_online(event.online)
-            elif isinstance(event, MessageCreated):
-                peer_id = event.message.peer_of(me)
-                is_open = pane.peer is not None and pane.peer.user_id == peer_id
-                if is_open:
-                    pane.receive(event.message)
-                if peer_id in contact_list.rows:
-                    contact_list.note_message(peer_id, unread=not is_open)
-                else:
-                    background_tasks.create(bring_in(peer_id, unread=not is_open), name='contact from outside')
-            elif isinstance(event, HistoryCleared) and pane.peer and event.involves(me, pane.peer.user_id):
-                pane.history_cleared()
-            elif isinstance(event, ContactChanged) and event.user_id != me:
-                contact_changed(event)
-            elif isinstance(event, MuteChanged):
-                pane.set_muted(event.muted)
-
-        async def bring_in(peer_id: int, *, unread: bool) -> None:
-            """A message from someone outside the shown window of contacts: add them at the top."""
-            contact = await messaging.get_contact(user_id=me, peer_id=peer_id)
-            if contact is not None:
-                contact_list.add(contact)
-                contact_list.note_message(peer_id, unread=unread)
-
-        def contact_changed(event: ContactChanged) -> None:
-            if event.visible:
-                contact = ContactView(
-                    user_id=event.user_id,
-                    username=event.username,
-                    online=presence.is_online(event.user_id),
-                    last_message_id=0,
-                )
-                contact_list.add(contact)
-                return
-            contact_list.remove(event.user_id)
-            if pane.peer and pane.peer.user_id == event.user_id:
-                go_back()
-                ui.notify(t('contact_left', name=event.username), type='warning', position='top')
-
-        hub.subscribe(me, on_event)
-        connections = 0
-
-        async def on_connect() -> None:
-            nonlocal connections
-            connections += 1
-            if connections > 1:
-                await pane.resync()
-
-        client.on_connect(on_connect)
-        if chat is not None and chat in contact_list.rows:
-            await open_chat(contact_list.rows[chat])
+        if chat is not None and c is None:
+            try:
+                view = await conversations.open_direct(session.info, peer_id=chat)
+            except ChatError:
+                return RedirectResponse('/')
+            return RedirectResponse(f'/?c={view.id}')
+        await ChatPage(session).build(open_id=c)
         return None
+
+
+class ChatPage:
+    """One signed-in chat page: builds the widgets, routes live events to them, owns the service calls they ask
+    for and follows exactly the presence of the people it shows."""
+
+    def __init__(self, session: PageSession) -> None:
+        self.session = session
+        self.me = session.info.user_id
+        self.client = context.client
+        self.watched: set[int] = set()
+        self.read_reported: dict[int, int] = {}
+        self.connections = 0
+
+    def actor(self) -> SessionInfo:
+        return self.session.info
+
+    async def build(self, *, open_id: int | None) -> None:
+        presence.attach(self.client, user_id=self.me, session_id=self.session.info.session_id)
+        views = await conversations.sidebar(self.actor(), limit=conversations.SIDEBAR_SHOWN)
+        guard = self.session.guarded
+        self.client.content.classes('p-0 gap-0')
+        with signed_in_frame('app_name', username=self.session.info.username, on_logout=guard(self.logout)):
+            with ui.row().classes('w-full h-[calc(100dvh-3.5rem)] gap-0 no-wrap relative') as self.body:
+                with ui.column().classes(LIST_CLASSES) as self.list_column:
+                    with ui.row().classes('w-full items-center gap-1 px-3 pt-3 no-wrap'):
+                        ui.label(t('chats')).classes('text-lg font-semibold flex-1')
+                        rooms = testid(
+                            ui.button(icon='travel_explore', on_click=lambda: ui.navigate.to('/rooms')), 'goto-rooms'
+                        )
+                        rooms.props('flat round dense').classes('text-gray-600')
+                        rooms.props['title'] = t('goto_rooms')
+                        new_room = testid(ui.button(icon='group_add', on_click=guard(self.ask_new_room)), 'new-room')
+                        new_room.props('flat round dense').classes('text-gray-600')
+                        new_room.props['title'] = t('new_room')
+                    self.sidebar = Sidebar(
+                        views,
+                        on_open=guard(self.open),
+                        search=self.search_sidebar,
+                        on_change=self.sidebar_changed,
+                        limit=conversations.SIDEBAR_SHOWN,
+                    )
+                self.pane = ConversationPane(
+                    actor=self.actor,
+                    guard=guard,
+                    on_back=self.go_back,
+                    on_members=self.open_members,
+                    on_read=self.read_up_to,
+                )
+                self.pane.root.classes(PANE_CLASSES)
+                self.members = MembersPanel(
+                    self.body,
+                    me=self.me,
+                    on_add=guard(self.add_member),
+                    on_remove=guard(self.remove_member),
+                    on_promote=guard(self.toggle_admin),
+                    on_rename=guard(self.ask_rename),
+                    on_delete=guard(self.ask_delete),
+                    on_leave=guard(self.ask_leave),
+                    on_close=self.close_members,
+                )
+        self.confirm = ConfirmDialog(self.body)
+        self.room_dialog = RoomDialog(self.body)
+        self.show_pane(False)
+        self.pane.set_muted(self.session.info.is_muted)
+        subscriptions = self.session.subscriptions
+        subscriptions.subscribe(user_topic(self.me), self.on_event)
+        subscriptions.subscribe(EVERYONE, self.on_event)
+        self.sidebar_changed()
+        self.client.on_connect(self.on_connect)
+        if open_id is not None:
+            await self.open_by_id(open_id)
+
+    # ------------------------------------------------------------------ layout
+
+    def show_pane(self, pane_visible: bool) -> None:
+        """On phones only one column shows at a time."""
+        self.list_column.classes(
+            add='max-md:hidden' if pane_visible else None, remove=None if pane_visible else 'max-md:hidden'
+        )
+        self.pane.root.classes(
+            add=None if pane_visible else 'max-md:hidden', remove='max-md:hidden' if pane_visible else None
+        )
+
+    def go_back(self) -> None:
+        ui.navigate.history.replace('/')
+        self.sidebar.set_active(None)
+        self.close_members()
+        self.pane.close()
+        self.show_pane(False)
+
+    def sidebar_changed(self) -> None:
+        total = self.sidebar.total_unread
+        ui.page_title(f'({total}) {t("app_name")}' if total else t('app_name'))
+        self.follow_presence()
+
+    def follow_presence(self) -> None:
+        """Subscribe to the presence of exactly the people this page shows (sidebar, open chat, members panel)."""
+        wanted = self.sidebar.peer_ids() | set(self.members.members if self.members.is_open else ())
+        wanted.discard(self.me)
+        subscriptions = self.session.subscriptions
+        for user_id in wanted - self.watched:
+            subscriptions.subscribe(presence_topic(user_id), self.on_event)
+        for user_id in self.watched - wanted:
+            subscriptions.unsubscribe(presence_topic(user_id), self.on_event)
+        self.watched = wanted
+
+    def notify(self, refusal: ChatError) -> None:
+        ui.notify(t(refusal.key, **refusal.params), type='negative', position='top')
+
+    # ------------------------------------------------------------------ opening conversations
+
+    async def search_sidebar(self, text: str) -> list[ConversationView]:
+        if not await self.session.check():
+            return []
+        return await conversations.sidebar(self.actor(), name_filter=text, limit=conversations.SIDEBAR_SHOWN)
+
+    async def open(self, view: ConversationView) -> None:
+        if view.id is None:
+            try:
+                view = await conversations.open_direct(self.actor(), peer_id=view.peer_id or 0)
+            except ChatError as refusal:
+                self.notify(refusal)
+                return
+            self.sidebar.upsert(view)
+        self.close_members()
+        self.sidebar.set_active(view.key)
+        self.show_pane(True)
+        ui.navigate.history.replace(f'/?c={view.id}')
+        await self.pane.open(view)
+
+    async def open_by_id(self, conversation_id: int) -> None:
+        view = self.sidebar.by_conversation(conversation_id)
+        if view is None:
+            try:
+                view = await conversations.conversation(self.actor(), conversation_id=conversation_id)
+            except ChatError:
+                ui.navigate.history.replace('/')
+                return
+            self.sidebar.upsert(view, top=True)
+        await self.open(view)
+
+    def read_up_to(self, conversation_id: int, message_id: int) -> None:
+        """The open conversation is seen up to ``message_id``: clear its count here and tell the server (once)."""
+        row = self.sidebar.by_conversation(conversation_id)
+        if row is not None and row.unread:
+            self.sidebar.update(row.key, unread=0)
+        if self.read_reported.get(conversation_id, 0) >= message_id or self.session.subscriptions.closed:
+            return
+        self.read_reported[conversation_id] = message_id
+        background_tasks.create(self._report_read(conversation_id, message_id), name='mark read')
+
+    async def _report_read(self, conversation_id: int, message_id: int) -> None:
+        with contextlib.suppress(ChatError):  # no longer a member: the membership event closes the pane
+            await messaging.mark_read(self.actor(), conversation_id=conversation_id, message_id=message_id)
+
+    async def logout(self) -> None:
+        await accounts.logout(self.session.token)
+        forget_token()
+        ui.navigate.to('/login?notice=logout')
+
+    # ------------------------------------------------------------------ rooms
+
+    def ask_new_room(self) -> None:
+        async def create(title: str, private: bool) -> None:
+            view = await conversations.create_room(self.actor(), title=title, private=private)
+            self.sidebar.upsert(view, top=True)
+            await self.open(view)
+
+        self.room_dialog.ask(heading=t('new_room'), button=t('room_create'), on_submit=create)
+
+    async def open_members(self) -> None:
+        view = self.pane.view
+        if view is None or view.id is None or not view.is_room:
+            return
+        if self.members.is_open:
+            self.close_members()
+            return
+        try:
+            members = await conversations.members(self.actor(), conversation_id=view.id)
+        except ChatError as refusal:
+            self.notify(refusal)
+            return
+        self.members.open(view.id, members)
+        self.follow_presence()
+
+    def close_members(self) -> None:
+        self.members.close()
+        self.follow_presence()
+
+    async def reload_members(self, conversation_id: int) -> None:
+        if self.members.conversation_id != conversation_id:
+            return
+        try:
+            members = await conversations.members(self.actor(), conversation_id=conversation_id)
+        except ChatError:
+            self.close_members()
+            return
+        if self.members.conversation_id == conversation_id:
+            self.members.set_members(members)
+            self.follow_presence()
+
+    async def add_member(self, username: str) -> None:
+        conversation_id = self.members.conversation_id
+        if conversation_id is None:
+            return
+        try:
+            await conversations.add_member(self.actor(), conversation_id=conversation_id, username=username)
+        except ChatError as refusal:
+            self.members.show_error(t(refusal.key, **refusal.params))
+            return
+        self.members.clear_input()
+
+    async def remove_member(self, member: MemberView) -> None:
+        conversation_id = self.members.conversation_id
+        if conversation_id is not None:
+            try:
+                await conversations.remove_member(self.actor(), conversation_id=conversation_id, user_id=member.user_id)
+            except ChatError as refusal:
+                self.members.show_error(t(refusal.key, **refusal.params))
+
+    async def toggle_admin(self, member: MemberView) -> None:
+        conversation_id = self.members.conversation_id
+        if conversation_id is not None:
+            try:
+                await conversations.set_admin(
+                    self.actor(), conversation_id=conversation_id, user_id=member.user_id, admin=member.role != 'admin'
+                )
+            except ChatError as refusal:
+                self.members.show_error(t(refusal.key, **refusal.params))
+
+    def ask_rename(self) -> None:
+        view = self.pane.view
+        if view is None or view.id is None:
+            return
+        conversation_id = view.id
+
+        async def rename(title: str, _private: bool) -> None:
+            await conversations.rename(self.actor(), conversation_id=conversation_id, title=title)
+
+        self.room_dialog.ask(
+            heading=t('rename_room'), button=t('rename'), on_submit=rename, title=view.title, with_privacy=False
+        )
+
+    def ask_delete(self) -> None:
+        view = self.pane.view
+        if view is not None and view.id is not None:
+            conversation_id = view.id
+            self.confirm.ask(
+                t('confirm_delete_room', title=view.title),
+                self.session.guarded(
+                    lambda: self._refusal_safe(conversations.delete_room(self.actor(), conversation_id=conversation_id))
+                ),
+                ok=t('delete_room'),
+            )
+
+    def ask_leave(self) -> None:
+        view = self.pane.view
+        if view is not None and view.id is not None:
+            conversation_id = view.id
+            self.confirm.ask(
+                t('confirm_leave_room', title=view.title),
+                self.session.guarded(
+                    lambda: self._refusal_safe(conversations.leave(self.actor(), conversation_id=conversation_id))
+                ),
+                ok=t('leave_room'),
+            )
+
+    async def _refusal_safe(self, call: Any) -> None:
+        try:
+            await call
+        except ChatError as refusal:
+            self.notify(refusal)
+
+    def leave_conversation(self, key: str, conversation_id: int, notice: str) -> None:
+        """A conversation is gone for this user: its row leaves the sidebar, an open pane closes with a notice."""
+        self.sidebar.remove(key)
+        if self.pane.conversation_id == conversation_id:
+            self.go_back()
+            ui.notify(notice, type='warning', position='top')
+
+    # ------------------------------------------------------------------ live events
+
+    async def on_connect(self) -> None:
+        self.connections += 1
+        if self.connections > 1:  # a reconnect: catch up from the database
+            await self.pane.resync()
+            if not self.sidebar.filtering:
+                self.sidebar.show(await conversations.sidebar(self.actor(), limit=conversations.SIDEBAR_SHOWN))
+
+    def on_event(self, event: LiveEvent) -> Any:
+        match event:
+            case MessageCreated(message=message):
+                return self.message_created(message.conversation_id, message)
+            case ReadMarked(conversation_id=conversation_id, message_id=message_id):
+                row = self.sidebar.by_conversation(conversation_id)
+                if row is not None and message_id >= row.last_message_id:
+                    self.sidebar.update(row.key, unread=0)
+                elif row is not None:
+                    return self.refresh_row(conversation_id)
+            case HistoryCleared(conversation_id=conversation_id):
+                if self.pane.conversation_id == conversation_id:
+                    self.pane.history_cleared()
+                row = self.sidebar.by_conversation(conversation_id)
+                if row is not None:
+                    self.sidebar.update(row.key, unread=0)
+            case MemberJoined(conversation_id=conversation_id, user_id=user_id) if user_id == self.me:
+                view = ConversationView(
+                    id=conversation_id, kind=ROOM, title=event.title, visibility=event.visibility, role=event.role
+                )
+                if self.sidebar.by_conversation(conversation_id) is None:
+                    self.sidebar.upsert(view, top=True)
+            case MemberJoined(conversation_id=conversation_id) | RoleChanged(conversation_id=conversation_id):
+                if isinstance(event, RoleChanged) and event.user_id == self.me and self.pane.view is not None:
+                    self.pane.show_header(replace(self.pane.view, role=event.role))
+                return self.reload_members(conversation_id)
+            case MemberLeft(conversation_id=conversation_id, user_id=user_id) if user_id == self.me:
+                removed = event.by_user_id is not None and event.by_user_id != self.me
+                notice = t('room_removed', title=event.title) if removed else t('room_left', title=event.title)
+                self.leave_conversation(f'r{conversation_id}', conversation_id, notice)
+            case MemberLeft(conversation_id=conversation_id):
+                return self.reload_members(conversation_id)
+            case RoomRenamed(conversation_id=conversation_id, title=title):
+                self.sidebar.update(f'r{conversation_id}', title=title)
+                if self.pane.view is not None and self.pane.conversation_id == conversation_id:
+                    self.pane.show_header(replace(self.pane.view, title=title))
+            case RoomDeleted(conversation_id=conversation_id, title=title):
+                self.leave_conversation(f'r{conversation_id}', conversation_id, t('room_deleted', title=title))
+            case PresenceChanged(user_id=user_id, online=online):
+                self.sidebar.set_online(user_id, online)
+                self.members.set_online(user_id, online)
+                shown = self.pane.view
+                if shown is not None and shown.kind == DIRECT and shown.peer_id == user_id:
+                    self.pane.show_header(replace(shown, online=online))
+            case ContactChanged(user_id=user_id) if user_id != self.me:
+                self.contact_changed(event)
+            case MuteChanged(muted=muted):
+                self.pane.set_muted(muted)
+            case SessionEnded() | ContactChanged():
+                pass
+        return None
+
+    async def message_created(self, conversation_id: int, message: Any) -> None:
+        is_open = self.pane.conversation_id == conversation_id
+        if is_open:
+            self.pane.receive(message)
+        row = self.sidebar.by_conversation(conversation_id)
+        if row is None:
+            await self.refresh_row(conversation_id, top=True)
+            return
+        self.sidebar.note_message(row.key, unread=not is_open and message.sender_id != self.me)
+        self.sidebar.update(row.key, last_message_id=message.id)
+
+    async def refresh_row(self, conversation_id: int, *, top: bool = False) -> None:
+        """Fetch one conversation's row again (its unread count from the server, or a newcomer to the window)."""
+        try:
+            view = await conversations.conversation(self.actor(), conversation_id=conversation_id)
+        except ChatError:
+            return
+        self.sidebar.upsert(view, top=top)
+
+    def contact_changed(self, event: ContactChanged) -> None:
+        key = f'u{event.user_id}'
+        if event.visible:
+            if key not in self.sidebar.rows:
+                self.sidebar.upsert(
+                    ConversationView(
+                        id=None,
+                        kind=DIRECT,
+                        title=event.username,
+                        peer_id=event.user_id,
+                        online=presence.is_online(event.user_id),
+                    ),
+                    top=True,
+                )
+            return
+        self.sidebar.remove(key)
+        view = self.pane.view
+        if view is not None and view.kind == DIRECT and view.peer_id == event.user_id:
+            self.go_back()
+            ui.notify(t('contact_left', name=event.username), type='warning', position='top')

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import weakref
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, Protocol
 
 from nicegui import background_tasks, core, helpers
@@ -70,18 +70,26 @@ class Subscription:
             self.cancel()
             return
         if slot is None:
-            self._invoke(event)
+            self._invoke(event, None)
             return
         with slot:
-            self._invoke(event)
+            self._invoke(event, slot)
 
-    def _invoke(self, event: LiveEvent) -> None:
+    def _invoke(self, event: LiveEvent, slot: Slot | None) -> None:
         try:
             result = self.callback(event)
             if helpers.should_await(result):
-                background_tasks.create(result, name=f'live event {type(event).__name__}')
+                background_tasks.create(_within(slot, result), name=f'live event {type(event).__name__}')
         except Exception as error:  # one page's failure must not stop the delivery to the others
             core.app.handle_exception(error)
+
+
+async def _within(slot: Slot | None, awaitable: Awaitable[Any]) -> Any:
+    """Finish an async callback inside the UI context it subscribed from."""
+    if slot is None:
+        return await awaitable
+    with slot:
+        return await awaitable
 
 
 class Subscriptions:

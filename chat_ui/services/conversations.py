@@ -306,9 +306,7 @@ def _leave(work: Work, user_id: int, conversation_id: int) -> None:
         if heir is not None:
             conversation_queries.set_role(work.db, conversation_id=conversation_id, user_id=heir.user_id, role='owner')
             audience = conversation_queries.member_ids(work.db, conversation_id=conversation_id)
-            work.emit(
-                RoleChanged(conversation_id=conversation_id, user_id=heir.user_id, role='owner'), users(audience)
-            )
+            work.emit(RoleChanged(conversation_id=conversation_id, user_id=heir.user_id, role='owner'), users(audience))
     _left(work, access.conversation, user_id, access.user.username, None)
 
 

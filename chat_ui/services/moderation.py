@@ -283,9 +283,7 @@ async def rooms_page(token: str | None, *, title_filter: str = '', page: int = 1
 
 
 def _audit_room(work: Work, admin_id: int, room: Conversation, action: str, detail: str) -> None:
-    audit_queries.record(
-        work.db, admin_id=admin_id, action=action, target_conversation_id=room.id, detail=detail[:255]
-    )
+    audit_queries.record(work.db, admin_id=admin_id, action=action, target_conversation_id=room.id, detail=detail[:255])
 
 
 def _rename_room(work: Work, admin_token: str | None, conversation_id: int, title: str) -> None:

@@ -114,6 +114,7 @@ def _accept(
     key = str(uuid.uuid4())
     final = upload_dir() / key
     thumb = final.with_name(f'{key}.thumb.webp')
+
     def discard() -> None:
         for path in (incoming, final, thumb):
             path.unlink(missing_ok=True)

@@ -9,9 +9,10 @@ from typing import Any, ParamSpec
 from fastapi.responses import RedirectResponse
 from nicegui import app, ui
 
-from chat_ui.live.hub import SessionEnded, hub
+from chat_ui.core.views import SessionInfo
+from chat_ui.live.events import SessionEnded
+from chat_ui.live.hub import Subscriptions, hub, user_topic
 from chat_ui.services import accounts
-from chat_ui.services.accounts import SessionInfo
 
 P = ParamSpec('P')
 TOKEN_KEY = 'session_token'
@@ -41,7 +42,8 @@ class PageSession:
     def __init__(self, token: str, info: SessionInfo) -> None:
         self.token = token
         self.info = info
-        hub.subscribe(info.user_id, self._on_event)
+        self.subscriptions = Subscriptions(hub)
+        self.subscriptions.subscribe(user_topic(info.user_id), self._on_event)
 
     @classmethod
     async def open(cls, *, admin: bool) -> PageSession | RedirectResponse:
@@ -60,19 +62,29 @@ class PageSession:
 
         @functools.wraps(handler)
         async def wrapper(*args: P.args, **kwargs: P.kwargs) -> None:
-            info = await accounts.current_session(self.token)
-            if info is None or info.user_id != self.info.user_id:
-                self.leave('expired')
+            if not await self.check():
                 return
-            self.info = info
             result = handler(*args, **kwargs)
             if isinstance(result, Awaitable):
                 await result
 
         return wrapper
 
+    async def check(self) -> bool:
+        """Whether the session is still live (refreshing what the page knows of it); if not, the page leaves."""
+        if self.subscriptions.closed:
+            return False
+        info = await accounts.current_session(self.token)
+        if info is None or info.user_id != self.info.user_id:
+            self.leave('expired')
+            return False
+        self.info = info
+        return True
+
     def leave(self, notice: str) -> None:
-        """Send this page to /login (the token stays: it is dead server-side, and storage may not be ours)."""
+        """Stop every live delivery to this page and send it to /login (the token stays: it is dead server-side,
+        and storage may not be ours)."""
+        self.subscriptions.cancel_all()
         ui.navigate.to(login_url(notice))
 
     def _on_event(self, event: Any) -> None:

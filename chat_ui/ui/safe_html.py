@@ -13,7 +13,17 @@ from nicegui import ui
 
 TAGS = {'div', 'span', 'mark', 'a', 'img', 'audio', 'i'}
 ATTRIBUTES = {
-    '*': {'class', 'title', 'data-testid', 'data-mine', 'data-kind', 'data-id', 'data-time'},
+    '*': {
+        'class',
+        'title',
+        'data-testid',
+        'data-mine',
+        'data-kind',
+        'data-id',
+        'data-time',
+        'data-sender',
+        'data-edited',
+    },
     'a': {'href', 'target'},
     'img': {'src', 'alt', 'loading'},
     'audio': {'src', 'controls', 'preload'},

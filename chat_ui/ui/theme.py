@@ -35,12 +35,31 @@ body, .q-field, .q-btn { font-family: Roboto, -apple-system, "Segoe UI", "PingFa
 .av-0 { background: #e17076; } .av-1 { background: #7bc862; } .av-2 { background: #65aadd; }
 .av-3 { background: #a695e7; } .av-4 { background: #ee7aae; } .av-5 { background: #6ec9cb; }
 .av-6 { background: #faa774; } .av-7 { background: #5caffa; }
-.contact-table { flex: 1; min-height: 0; overflow-y: auto; background: transparent; }
-.contact-table .q-table__middle { overflow: visible; }
-.contact-table table { table-layout: fixed; width: 100%; }
-.contact-table tbody td.contact-cell { padding: 2px 8px; height: auto; border: 0; text-align: left; }
-.contact-table tbody tr:hover > td { background: transparent; }
-.contact-table .q-table tbody tr:hover { background: transparent; }
+.data-list { background: transparent; }
+.data-list .q-table__middle { overflow: visible; }
+.data-list table { table-layout: fixed; width: 100%; }
+.data-list tbody td.data-list-cell { padding: 2px 8px; height: auto; border: 0; text-align: left; }
+.data-list tbody tr:hover > td, .data-list .q-table tbody tr:hover { background: transparent; }
+.contact-table { flex: 1; min-height: 0; overflow-y: auto; }
+.room-avatar { border-radius: 0.9rem; }
+.chat-avatar-xs { width: 1.25rem; height: 1.25rem; border-radius: 9999px; display: inline-flex; align-items: center;
+  justify-content: center; color: #fff; font-size: 0.7rem; font-weight: 600; flex-shrink: 0; }
+.chat-sender { display: flex; align-items: center; gap: 0.35rem; font-size: 0.8rem; font-weight: 600;
+  margin-bottom: 0.15rem; white-space: nowrap; overflow: hidden; }
+.chat-sender-name { overflow: hidden; text-overflow: ellipsis; }
+.av-text-0 { color: #c2474f; } .av-text-1 { color: #3f9a2d; } .av-text-2 { color: #2b7bbd; }
+.av-text-3 { color: #7a62d6; } .av-text-4 { color: #c94a86; } .av-text-5 { color: #2a9a9c; }
+.av-text-6 { color: #d1772f; } .av-text-7 { color: #2b83d6; }
+.members-panel { width: 20rem; min-width: 20rem; height: 100%; background: #fff; border-left: 1px solid #e5e7eb;
+  overflow-y: auto; }
+@media (max-width: 767px) { .members-panel { position: absolute; inset: 0; width: 100%; min-width: 0; z-index: 5; } }
+.member-row, .lobby-row { display: flex; align-items: center; gap: 0.75rem; padding: 0.4rem 0.5rem;
+  border-radius: 0.75rem; min-width: 0; }
+.member-row:hover, .lobby-row:hover { background: #f1f5f9; }
+.member-row .chat-avatar { width: 2.25rem; height: 2.25rem; font-size: 0.95rem; }
+.member-name { flex: 1; min-width: 0; font-weight: 500; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.member-role { margin-left: 0.4rem; font-size: 0.7rem; font-weight: 600; color: #2563eb; background: #dbeafe;
+  border-radius: 9999px; padding: 0.05rem 0.45rem; text-transform: uppercase; letter-spacing: 0.02em; }
 .contact-row { display: flex; align-items: center; gap: 0.75rem; padding: 0.45rem 0.5rem; border-radius: 0.75rem;
   cursor: pointer; min-width: 0; }
 .contact-row:hover { background: #f1f5f9; }

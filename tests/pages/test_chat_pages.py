@@ -4,7 +4,7 @@ from collections.abc import Callable
 import pytest
 from nicegui.testing import User
 
-from chat_ui.services import accounts, messaging
+from chat_ui.services import accounts, conversations, messaging
 from db import users as user_queries
 from db.engine import session_scope
 
@@ -199,7 +199,7 @@ async def test_too_long_message_is_refused(user: User, create_user: Callable[[],
 async def test_contact_window_brings_in_writers_and_filters(
     user: User, create_user: Callable[[], User], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(messaging, 'CONTACTS_SHOWN', 2)
+    monkeypatch.setattr(conversations, 'SIDEBAR_SHOWN', 2)
     alice, bob, carol = await three_people(user, create_user)
     for name in ('dave', 'erin'):
         await accounts.register(name, 'secret123', 'secret123')
@@ -225,9 +225,10 @@ async def test_forged_or_malformed_row_clicks_open_nothing(user: User, create_us
     alice, _, _ = await three_people(user, create_user)
     await sees_contact(alice, 'bob')
     for args in (
-        [{}, {'id': 1}],  # alice herself
-        [{}, {'id': 999}],  # nobody
-        [{}, {'id': '2'}],  # a string, not an id
+        [{}, {'id': 'u1'}],  # alice herself
+        [{}, {'id': 'u999'}],  # nobody
+        [{}, {'id': 'r1'}],  # a room she is not in
+        [{}, {'id': 2}],  # a number, not a row key
         [{}, {'id': None}],
         [{}, 'bob'],
         'not a list',

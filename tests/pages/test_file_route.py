@@ -6,7 +6,8 @@ from pathlib import Path
 from nicegui.testing import User
 from PIL import Image
 
-from chat_ui.services import accounts, uploads
+from chat_ui.core.views import SessionInfo
+from chat_ui.services import accounts, conversations, uploads
 
 from .conftest import login
 
@@ -19,18 +20,24 @@ def png() -> bytes:
     return buffer.getvalue()
 
 
-async def upload(sender: int, peer: int, name: str, content: bytes) -> str:
+def actor(user_id: int, name: str) -> SessionInfo:
+    return SessionInfo(session_id=0, user_id=user_id, username=name, is_admin=False, is_muted=False)
+
+
+async def upload(sender: SessionInfo, peer: SessionInfo, name: str, content: bytes) -> str:
     async def save(path: Path) -> None:
         path.write_bytes(content)
 
-    view = await uploads.send_file(sender_id=sender, peer_id=peer, name=name, size=len(content), save=save)
-    assert view.file_key
-    return view.file_key
+    chat = await conversations.open_direct(sender, peer_id=peer.user_id)
+    assert chat.id is not None
+    view = await uploads.send_file(sender, conversation_id=chat.id, name=name, size=len(content), save=save)
+    assert view.attachment
+    return view.attachment.key
 
 
 async def test_only_members_get_the_file(user: User, create_user: Callable[[], User]) -> None:
-    alice = await accounts.register('alice', 'secret123', 'secret123')
-    bob = await accounts.register('bob', 'secret123', 'secret123')
+    alice = actor(await accounts.register('alice', 'secret123', 'secret123'), 'alice')
+    bob = actor(await accounts.register('bob', 'secret123', 'secret123'), 'bob')
     await accounts.register('carol', 'secret123', 'secret123')
     audio_key = await upload(alice, bob, 'song.ogg', WAV)
     image_key = await upload(bob, alice, 'pic.png', png())

@@ -1,5 +1,4 @@
 from datetime import datetime, timedelta
-from typing import Any
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -7,12 +6,13 @@ from sqlmodel import select
 
 from chat_ui.core import clock
 from chat_ui.core.errors import ChatError
-from chat_ui.live.hub import SessionEnded, hub
+from chat_ui.live.events import SessionEnded
 from chat_ui.services import accounts
 from chat_ui.services.accounts import LoginRefused
 from db import users as user_queries
 from db.engine import session_scope
 from db.models import User
+from tests.support.events import CapturedEvents, to_users
 
 
 class FakeClock:
@@ -124,15 +124,13 @@ async def test_unknown_name_behaves_like_a_known_one(engine: Engine, fake_clock:
     assert outcomes['carol'] == outcomes['nobody']
 
 
-async def test_second_login_ends_the_first_session(engine: Engine) -> None:
+async def test_second_login_ends_the_first_session(engine: Engine, events: CapturedEvents) -> None:
     await accounts.register('dave', 'secret123', 'secret123')
-    seen: list[Any] = []
     first_token, first = await accounts.login('dave', 'secret123')
-    hub.subscribe(first.user_id, seen.append)
     second_token, second = await accounts.login('dave', 'secret123')
     assert await accounts.current_session(first_token) is None
     assert await accounts.current_session(second_token) == second
-    assert SessionEnded(session_id=first.session_id, reason='replaced') in seen
+    assert (SessionEnded(session_id=first.session_id, reason='replaced'), to_users(first.user_id)) in events.items
 
 
 async def test_logout_ends_the_session(engine: Engine) -> None:

@@ -7,7 +7,7 @@ from html.parser import HTMLParser
 import pytest
 
 from chat_ui.core import clock
-from chat_ui.live.hub import MessageView
+from chat_ui.core.views import Attachment, MessageView
 from chat_ui.ui import timefmt
 from chat_ui.ui.safe_html import clean
 from chat_ui.ui.widgets.message_html import message_html
@@ -15,17 +15,15 @@ from chat_ui.ui.widgets.message_html import message_html
 HOSTILE = '<img src=x onerror=alert(1)><script>alert(2)</script>" onmouseover="x'
 
 
-def view(kind: str = 'text', body: str | None = HOSTILE, **extra: object) -> MessageView:
+def view(kind: str = 'text', body: str | None = HOSTILE, file_name: str | None = None, **extra: object) -> MessageView:
     fields: dict = dict(
         id=7,
+        conversation_id=3,
         sender_id=1,
-        recipient_id=2,
+        sender_name=HOSTILE,
         kind=kind,
         body=body,
-        file_key=None,
-        file_name=None,
-        file_mime=None,
-        file_size=None,
+        attachment=Attachment(key='abc', name=file_name, mime='image/png', size=10) if file_name else None,
         created_at=datetime(2026, 11, 22, 9, 5),
     )
     fields.update(extra)
@@ -70,8 +68,8 @@ def test_search_highlight_escapes_first_then_marks() -> None:
 
 
 def test_file_names_are_escaped_in_pictures_and_audio() -> None:
-    picture = message_html(view('image', None, file_key='abc', file_name=HOSTILE), mine=False)
-    audio = message_html(view('audio', None, file_key='abc', file_name=HOSTILE), mine=False)
+    picture = message_html(view('image', None, file_name=HOSTILE), mine=False)
+    audio = message_html(view('audio', None, file_name=HOSTILE), mine=False)
     assert Tags(picture).tags == Tags(clean(picture)).tags == ['div', 'a', 'img']
     assert Tags(audio).tags == Tags(clean(audio)).tags == ['div', 'div', 'i', 'span', 'audio']
     for fragment in (picture, audio):
@@ -85,3 +83,12 @@ def test_the_sanitizer_removes_what_the_chat_never_renders() -> None:
     cleaned = clean(dirty)
     assert 'onclick' not in cleaned and 'javascript:' not in cleaned and 'iframe' not in cleaned
     assert cleaned.startswith('<div class="x">')
+
+
+def test_room_bubbles_of_others_name_the_sender_as_text() -> None:
+    theirs = message_html(view(body='hi'), mine=False, show_sender=True)
+    mine = message_html(view(body='hi'), mine=True, show_sender=True)
+    assert 'data-testid="message-sender"' in theirs and 'message-sender' not in mine
+    assert '&lt;script&gt;' in theirs and '<script>' not in theirs
+    assert Tags(theirs).tags == Tags(clean(theirs)).tags == ['div', 'div', 'span', 'span']
+    assert f'data-sender="{HOSTILE.replace("<", "&lt;").replace(">", "&gt;").replace(chr(34), "&quot;")}"' in theirs

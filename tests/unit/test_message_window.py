@@ -5,17 +5,35 @@ from datetime import datetime
 from nicegui import ui
 from nicegui.testing import User
 
-from chat_ui.live.hub import MessageView
+from chat_ui.core.views import Attachment, MessageView
 from chat_ui.ui.widgets import message_window
 from chat_ui.ui.widgets.message_window import MessageWindow
 
 
 def text(message_id: int) -> MessageView:
-    return MessageView(message_id, 1, 2, 'text', f'm{message_id}', None, None, None, None, datetime(2026, 1, 1))
+    return MessageView(
+        id=message_id,
+        conversation_id=1,
+        sender_id=1,
+        sender_name='a',
+        kind='text',
+        body=f'm{message_id}',
+        attachment=None,
+        created_at=datetime(2026, 1, 1),
+    )
 
 
 def picture(message_id: int) -> MessageView:
-    return MessageView(message_id, 2, 1, 'image', None, 'key', 'a.png', 'image/png', 10, datetime(2026, 1, 1))
+    return MessageView(
+        id=message_id,
+        conversation_id=1,
+        sender_id=2,
+        sender_name='b',
+        kind='image',
+        body=None,
+        attachment=Attachment(key='key', name='a.png', mime='image/png', size=10),
+        created_at=datetime(2026, 1, 1),
+    )
 
 
 async def noop() -> None:

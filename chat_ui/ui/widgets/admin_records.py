@@ -1,4 +1,4 @@
-"""The admin's view of one user's chat records: both directions, newest first, a page at a time."""
+"""The admin's view of one user's or one room's chat records, newest first, a page at a time."""
 
 from __future__ import annotations
 
@@ -15,10 +15,13 @@ from chat_ui.ui.widgets.paged import Paged
 GRID = 'w-full grid grid-cols-[7rem_10rem_5rem_minmax(0,1fr)] items-start gap-3 px-3'
 
 
+Target = tuple[str, int]  # ('user', user id) or ('room', conversation id)
+
+
 class RecordsPanel(Paged):
-    def __init__(self, *, load: Callable[[int, str, int], Awaitable[RecordsPage | None]]) -> None:
+    def __init__(self, *, load: Callable[[Target, str, int], Awaitable[RecordsPage | None]]) -> None:
         self._load = load
-        self.user_id: int | None = None
+        self.target: Target | None = None
         self.page = 1
         with testid(ui.card(), 'admin-messages').classes('w-full rounded-2xl p-4 gap-3') as self.card:
             with ui.row().classes('w-full items-center gap-3'):
@@ -42,24 +45,24 @@ class RecordsPanel(Paged):
                 self.pagination = ui.pagination(1, 1, direction_links=True, on_change=self.page_changed)
         self.card.set_visibility(False)
 
-    async def show(self, user_id: int) -> None:
-        self.user_id = user_id
+    async def show(self, target: Target) -> None:
+        self.target = target
         self.page = 1
         self.keyword.value = ''
         await self.refresh()
         self.card.set_visibility(True)
 
     def hide(self) -> None:
-        self.user_id = None
+        self.target = None
         self.card.set_visibility(False)
 
     async def refresh(self) -> None:
-        if self.user_id is None:
+        if self.target is None:
             return
-        page = await self._load(self.user_id, self.keyword.value or '', self.page)
+        page = await self._load(self.target, self.keyword.value or '', self.page)
         if page is None:
             return
-        self.title.set_text(t('admin_records_of', name=page.username))
+        self.title.set_text(t('admin_room_records_of' if page.is_room else 'admin_records_of', name=page.title))
         self.total.set_text(t('admin_records_total', count=page.total))
         self.show_page(page.page, page.pages)
         self.rows.clear()
@@ -73,10 +76,14 @@ class RecordsPanel(Paged):
         with ui.element('div').classes(GRID + ' py-2 border-b border-gray-100'):
             ui.label(short_time(row.created_at)).classes('text-sm text-gray-600')
             with ui.row().classes('items-center gap-1 no-wrap min-w-0'):
-                ui.icon('north_east' if row.outgoing else 'south_west').classes(
-                    'text-base ' + ('text-primary' if row.outgoing else 'text-green-600')
-                ).tooltip(t('sent_to') if row.outgoing else t('received_from'))
-                ui.label(row.peer_name).classes('truncate')
+                if self.target is not None and self.target[0] == 'room':
+                    ui.icon('person').classes('text-base text-gray-500')
+                    ui.label(row.sender_name).classes('truncate')
+                else:
+                    ui.icon('north_east' if row.outgoing else 'south_west').classes(
+                        'text-base ' + ('text-primary' if row.outgoing else 'text-green-600')
+                    )
+                    ui.label(('# ' if row.is_room else '') + row.conversation).classes('truncate')
             ui.label(t(f'kind_{row.kind}')).classes('text-sm')
             if row.kind == 'image' and row.file_key:
                 with ui.link(target=f'/files/{row.file_key}', new_tab=True):

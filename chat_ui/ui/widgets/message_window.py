@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from nicegui import ui
 
-from chat_ui.live.hub import MessageView
+from chat_ui.core.views import MessageView
 from chat_ui.ui.i18n import t
 from chat_ui.ui.safe_html import esc, html_block
 from chat_ui.ui.testid import testid
@@ -38,11 +38,12 @@ def note_html(text: str) -> str:
 class MessageWindow:
     """``show`` a window, ``prepend`` older messages, ``append`` live ones; at most about ``KEEP`` stay rendered.
 
-    ``on_older`` runs when ``load-older`` is pressed.
+    ``on_older`` runs when ``load-older`` is pressed; ``show_senders`` (rooms) names the sender above others' bubbles.
     """
 
-    def __init__(self, *, user_id: int, on_older: Callable[[], Awaitable[None]]) -> None:
+    def __init__(self, *, user_id: int, on_older: Callable[[], Awaitable[None]], show_senders: bool = False) -> None:
         self.user_id = user_id
+        self.show_senders = show_senders
         self._on_older = on_older
         self.scroll = testid(ui.element('div'), 'message-list').classes('chat-scroll')
         self.chunks: list[Chunk] = []
@@ -53,6 +54,10 @@ class MessageWindow:
     @property
     def oldest_id(self) -> int | None:
         return self.chunks[0].ids[0] if self.chunks else None
+
+    @property
+    def newest_id(self) -> int | None:
+        return max(self.shown) if self.shown else None
 
     def clear(self) -> None:
         for chunk in self.chunks:
@@ -122,7 +127,7 @@ class MessageWindow:
         """Count ``view`` as shown in ``chunk`` and return its HTML."""
         chunk.ids.append(view.id)
         self.shown.add(view.id)
-        return message_html(view, mine=view.sender_id == self.user_id)
+        return message_html(view, mine=view.sender_id == self.user_id, show_sender=self.show_senders)
 
     def _trim(self) -> None:
         """Drop the oldest chunks while more than ``KEEP`` messages are rendered (``load-older`` brings them back)."""

@@ -1,4 +1,5 @@
-"""The chat pane: header, search, a window of messages (older on demand) and the composer.
+"""The conversation pane: header, search, a window of messages (older on demand) and the composer; the same for a
+direct conversation and a room (rooms name the sender above others' bubbles and open the members panel).
 
 Every connected page holds its pane for as long as it is open, so the pane is built from few elements: the messages
 live in a ``MessageWindow`` (HTML chunks), and the search results, notes, banner and dialog exist only while shown.
@@ -12,13 +13,12 @@ from typing import Any
 from nicegui import events, ui
 
 from chat_ui.core.errors import ChatError
-from chat_ui.live.hub import MessageView
+from chat_ui.core.views import ConversationView, MessageView, SearchResult, SessionInfo
 from chat_ui.services import messaging, uploads
-from chat_ui.services.messaging import ContactView, SearchResult
 from chat_ui.ui.i18n import t
 from chat_ui.ui.safe_html import esc, html_block
 from chat_ui.ui.testid import testid
-from chat_ui.ui.widgets.avatar import avatar_html
+from chat_ui.ui.widgets.avatar import colour_index, initial
 from chat_ui.ui.widgets.confirm_dialog import ConfirmDialog
 from chat_ui.ui.widgets.file_picker import FilePicker
 from chat_ui.ui.widgets.message_html import message_html
@@ -28,23 +28,32 @@ from chat_ui.ui.widgets.optional_block import OptionalBlock, before
 Guard = Callable[[Callable[..., Any]], Callable[..., Awaitable[None]]]
 
 
-def peer_html(contact: ContactView, *, online: bool) -> str:
-    status = t('online') if online else t('offline')
+def header_html(view: ConversationView, *, members: int | None = None) -> str:
+    """Avatar, title (hook ``chat-peer``) and a status line: online/offline, or the room's member count."""
+    if view.is_room:
+        status = t('room_members_count', count=members) if members is not None else t('room')
+        avatar = (
+            f'<div class="chat-avatar room-avatar av-{colour_index(view.id or 0)}">{esc(initial(view.title))}</div>'
+        )
+    else:
+        status = t('online') if view.online else t('offline')
+        avatar = f'<div class="chat-avatar av-{colour_index(view.peer_id or 0)}">{esc(initial(view.title))}</div>'
     return (
-        f'{avatar_html(contact.username, contact.user_id)}<div class="min-w-0">'
-        f'<div data-testid="chat-peer" class="font-semibold truncate">{esc(contact.username)}</div>'
+        f'{avatar}<div class="min-w-0">'
+        f'<div data-testid="chat-peer" class="font-semibold truncate">{esc(view.title)}</div>'
         f'<div class="text-xs text-gray-500">{esc(status)}</div></div>'
     )
 
 
-def results_html(result: SearchResult, *, user_id: int) -> str:
+def results_html(result: SearchResult, *, user_id: int, room: bool) -> str:
     """The search bar (hook ``search-count`` or ``search-empty``) above the highlighted matches."""
     if result.count:
         summary = f'<span data-testid="search-count">{esc(t("search_count", count=result.count, keyword=result.keyword))}</span>'
     else:
         summary = f'<span data-testid="search-empty">{esc(t("search_empty", keyword=result.keyword))}</span>'
     bubbles = ''.join(
-        message_html(view, mine=view.sender_id == user_id, keyword=result.keyword) for view in result.messages
+        message_html(view, mine=view.sender_id == user_id, keyword=result.keyword, show_sender=room)
+        for view in result.messages
     )
     return (
         f'<div class="chat-search-bar"><i class="material-icons">manage_search</i>{summary}</div>'
@@ -52,16 +61,32 @@ def results_html(result: SearchResult, *, user_id: int) -> str:
     )
 
 
-class ChatPane:
-    def __init__(self, *, user_id: int, guard: Guard, on_back: Callable[[], Any]) -> None:
-        self.user_id = user_id
+class ConversationPane:
+    """``open(view)`` shows a conversation; the page forwards live events (``receive``, ``history_cleared``, …).
+
+    ``actor()`` is the page's current session; ``on_members()`` opens the members panel of the open room;
+    ``on_read(conversation_id, message_id)`` reports what the user has now seen.
+    """
+
+    def __init__(
+        self,
+        *,
+        actor: Callable[[], SessionInfo],
+        guard: Guard,
+        on_back: Callable[[], Any],
+        on_members: Callable[[], Any],
+        on_read: Callable[[int, int], Any],
+    ) -> None:
+        self.actor = actor
+        self.user_id = actor().user_id
         self.guard = guard
+        self._on_read = on_read
         self._send_guarded = guard(self._send_text)
-        self.peer: ContactView | None = None
+        self.view: ConversationView | None = None
         self._generation = 0
         with ui.column().classes('chat-pane h-full gap-0 no-wrap') as self.root:
-            self._build_header(guard, on_back)
-            self.window = MessageWindow(user_id=user_id, on_older=guard(self.load_older))
+            self._build_header(guard, on_back, on_members)
+            self.window = MessageWindow(user_id=self.user_id, on_older=guard(self.load_older))
             self._build_composer(guard)
         self.confirm = ConfirmDialog(self.root)
         self.placeholder = OptionalBlock(self.root, classes='chat-placeholder')
@@ -76,20 +101,27 @@ class ChatPane:
         )
         self._set_active(False)
 
-    def _build_header(self, guard: Guard, on_back: Callable[[], Any]) -> None:
+    @property
+    def conversation_id(self) -> int | None:
+        return self.view.id if self.view is not None else None
+
+    def _build_header(self, guard: Guard, on_back: Callable[[], Any], on_members: Callable[[], Any]) -> None:
         with ui.row().classes('chat-header w-full items-center gap-2 px-3 py-2 no-wrap') as self.header:
             ui.button(icon='arrow_back', on_click=on_back).props('flat round dense').classes('md:hidden')
-            self.peer_info = html_block().classes('flex items-center gap-2 flex-1 min-w-0')
+            self.title = html_block().classes('flex items-center gap-2 flex-1 min-w-0')
             self.search_input = testid(ui.input(placeholder=t('search_placeholder')), 'search-input')
-            self.search_input.props('dense outlined rounded clearable maxlength=100').classes('w-36 sm:w-56 md:w-72')
+            self.search_input.props('dense outlined rounded clearable maxlength=100').classes('w-28 sm:w-56 md:w-72')
             self.search_input.on('keydown.enter', guard(self.run_search))
             self.search_input.on_value_change(lambda e: None if e.value else self.close_search())
-            testid(ui.button(icon='search', on_click=guard(self.run_search)), 'search-submit').props(
-                f'flat round dense title="{t("search")}"'
-            ).classes('text-gray-600')
-            testid(ui.button(icon='delete_sweep', on_click=guard(self.ask_clear)), 'clear-history').props(
-                f'flat round dense title="{t("clear_history")}"'
-            ).classes('text-gray-600')
+            search = testid(ui.button(icon='search', on_click=guard(self.run_search)), 'search-submit')
+            search.props('flat round dense').classes('text-gray-600')
+            search.props['title'] = t('search')
+            self.members_button = testid(ui.button(icon='group', on_click=guard(on_members)), 'members-open')
+            self.members_button.props('flat round dense').classes('text-gray-600')
+            self.members_button.props['title'] = t('room_members')
+            self.clear_button = testid(ui.button(icon='delete_sweep', on_click=guard(self.ask_clear)), 'clear-history')
+            self.clear_button.props('flat round dense').classes('text-gray-600')
+            self.clear_button.props['title'] = t('clear_history')
 
     def _build_composer(self, guard: Guard) -> None:
         with ui.row().classes('chat-composer w-full items-end gap-2 px-3 py-2 no-wrap') as self.composer:
@@ -105,7 +137,11 @@ class ChatPane:
         index = before(self.root, lambda: self.window.scroll)()
         self.root.remove(self.window.scroll)
         with self.root:
-            window = MessageWindow(user_id=self.user_id, on_older=self.guard(self.load_older))
+            window = MessageWindow(
+                user_id=self.user_id,
+                on_older=self.guard(self.load_older),
+                show_senders=self.view is not None and self.view.is_room,
+            )
         window.scroll.move(self.root, target_index=index)
         return window
 
@@ -118,19 +154,37 @@ class ChatPane:
         else:
             self.placeholder.show('<i class="material-icons">forum</i>' + note_html(t('chat_placeholder')))
 
-    async def open(self, contact: ContactView) -> None:
-        """Show the conversation with ``contact``: its newest window of messages."""
+    # ------------------------------------------------------------------ opening and closing
+
+    async def open(self, view: ConversationView) -> None:
+        """Show the conversation: its newest window of messages."""
+        assert view.id is not None
         self._generation += 1
         generation = self._generation
-        self.peer = contact
-        self.set_peer_online(contact.online)
+        self.view = view
+        self.show_header(view)
         self.search_input.value = ''
         self.window = self._new_window()
         self._set_active(True)
-        views = await messaging.load_window(user_id=self.user_id, peer_id=contact.user_id)
+        views = await messaging.load_window(self.actor(), conversation_id=view.id)
         if generation != self._generation:
             return
         self._show_window(views)
+
+    def show_header(self, view: ConversationView, *, members: int | None = None) -> None:
+        """Title, status and which buttons this person may use (a room's clear button is for its owner)."""
+        if self.view is None or view.id != self.view.id:
+            return
+        self.view = view
+        self.title.set_content(header_html(view, members=members))
+        self.members_button.set_visibility(view.is_room)
+        self.clear_button.set_visibility(not view.is_room or view.role == 'owner')
+
+    def close(self) -> None:
+        self._generation += 1
+        self.view = None
+        self.window = self._new_window()
+        self._set_active(False)
 
     def set_muted(self, muted: bool) -> None:
         """Show (or hide) that the admin has muted this user; sending is refused by the server either way."""
@@ -142,43 +196,42 @@ class ChatPane:
         else:
             self.muted_bar.hide()
 
-    def close(self) -> None:
-        self._generation += 1
-        self.peer = None
-        self.window = self._new_window()
-        self._set_active(False)
-
-    def set_peer_online(self, online: bool) -> None:
-        if self.peer is not None:
-            self.peer_info.set_content(peer_html(self.peer, online=online))
+    # ------------------------------------------------------------------ messages
 
     def _show_window(self, views: list[MessageView]) -> None:
         self.window.show(views, more=len(views) >= messaging.WINDOW)
         self.window.set_note(None if views else t('no_messages_yet'))
+        self._read_up_to(views[-1].id if views else None)
+
+    def _read_up_to(self, message_id: int | None) -> None:
+        if message_id is not None and self.view is not None and self.view.id is not None:
+            self._on_read(self.view.id, message_id)
 
     async def load_older(self) -> None:
         oldest_id = self.window.oldest_id
-        if self.peer is None or oldest_id is None:
+        if self.view is None or self.view.id is None or oldest_id is None:
             return
         generation = self._generation
-        views = await messaging.load_window(user_id=self.user_id, peer_id=self.peer.user_id, before_id=oldest_id)
+        views = await messaging.load_window(self.actor(), conversation_id=self.view.id, before_id=oldest_id)
         if generation != self._generation:
             return
         self.window.prepend(views, more=len(views) >= messaging.WINDOW)
 
     def receive(self, view: MessageView) -> None:
-        """A new message of the open conversation (sent here, in another tab, or by the peer)."""
+        """A new message of the open conversation (sent here, in another tab, or by someone else)."""
         if self.window.append(view):
             self.window.set_note(None)
+            if view.sender_id != self.user_id:
+                self._read_up_to(view.id)
 
     async def resync(self) -> None:
-        """After a reconnect, redraw the open conversation from the database: the browser may have missed updates
-        that were sent while its connection was dying, and this shows every message exactly once."""
-        if self.peer is None:
+        """After a reconnect, catch up from the database: the browser may have missed updates that were sent while
+        its connection was dying; the window shows every message exactly once."""
+        if self.view is None or self.view.id is None:
             return
         self._generation += 1
         generation = self._generation
-        views = await messaging.load_window(user_id=self.user_id, peer_id=self.peer.user_id)
+        views = await messaging.load_window(self.actor(), conversation_id=self.view.id)
         if generation != self._generation:
             return
         self.close_search()
@@ -187,27 +240,27 @@ class ChatPane:
     async def send(self) -> None:
         """Take the typed text at once (before any await, so a quick second send cannot read it again or lose
         it), then send it under the session guard."""
-        if self.peer is None:
+        if self.view is None or self.view.id is None:
             return
         text = self.input.value or ''
         self.input.value = ''
-        await self._send_guarded(self.peer.user_id, text)
+        await self._send_guarded(self.view.id, text)
 
-    async def _send_text(self, peer_id: int, text: str) -> None:
+    async def _send_text(self, conversation_id: int, text: str) -> None:
         try:
-            await messaging.send_text(sender_id=self.user_id, peer_id=peer_id, text=text)
+            await messaging.send_text(self.actor(), conversation_id=conversation_id, text=text)
         except ChatError as refusal:
             if not self.input.value:
                 self.input.value = text
             ui.notify(t(refusal.key, **refusal.params), type='negative', position='top')
 
     async def send_file(self, event: events.UploadEventArguments) -> None:
-        if self.peer is None:
+        if self.view is None or self.view.id is None:
             return
         try:
             await uploads.send_file(
-                sender_id=self.user_id,
-                peer_id=self.peer.user_id,
+                self.actor(),
+                conversation_id=self.view.id,
                 name=event.file.name,
                 size=event.file.size(),
                 save=event.file.save,
@@ -215,39 +268,42 @@ class ChatPane:
         except ChatError as refusal:
             ui.notify(t(refusal.key, **refusal.params), type='negative', position='top')
 
+    # ------------------------------------------------------------------ search and clearing
+
     async def run_search(self) -> None:
-        if self.peer is None:
+        if self.view is None or self.view.id is None:
             return
         keyword = (self.search_input.value or '').strip()
         try:
-            result = await messaging.search(user_id=self.user_id, peer_id=self.peer.user_id, keyword=keyword)
+            result = await messaging.search(self.actor(), conversation_id=self.view.id, keyword=keyword)
         except ChatError as refusal:
             ui.notify(t(refusal.key, **refusal.params), type='warning', position='top')
             return
         if result is None:
             self.close_search()
             return
-        self.results.show(results_html(result, user_id=self.user_id))
+        self.results.show(results_html(result, user_id=self.user_id, room=self.view.is_room))
         self.window.scroll.set_visibility(False)
 
     def close_search(self) -> None:
         if self.results.element is not None:
             self.results.hide()
-            self.window.scroll.set_visibility(self.peer is not None)
+            self.window.scroll.set_visibility(self.view is not None)
 
     def ask_clear(self) -> None:
-        if self.peer is not None:
-            peer = self.peer
-            self.confirm.ask(t('confirm_clear', name=peer.username), self.guard(lambda: self._clear(peer)))
+        if self.view is not None and self.view.id is not None:
+            view = self.view
+            self.confirm.ask(t('confirm_clear', name=view.title), self.guard(lambda: self._clear(view)))
 
-    async def _clear(self, peer: ContactView) -> None:
+    async def _clear(self, view: ConversationView) -> None:
+        assert view.id is not None
         try:
-            await messaging.clear_history(user_id=self.user_id, peer_id=peer.user_id)
+            await messaging.clear_history(self.actor(), conversation_id=view.id)
         except ChatError as refusal:
             ui.notify(t(refusal.key, **refusal.params), type='negative', position='top')
 
     def history_cleared(self) -> None:
-        """The open conversation was cleared (here or by the peer)."""
+        """The open conversation was cleared (here or by someone else)."""
         self.close_search()
         self.window.clear()
         self.window.set_note(t('history_cleared'))

@@ -4,7 +4,7 @@ from collections.abc import Callable
 import pytest
 from nicegui.testing import User
 
-from chat_ui.services import accounts, conversations, messaging
+from chat_ui.services import accounts, conversations
 from db import users as user_queries
 from db.engine import session_scope
 

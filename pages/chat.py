@@ -72,6 +72,8 @@ class ChatPage:
         self.watched: set[int] = set()
         self.read_reported: dict[int, int] = {}
         self.connections = 0
+        self.title_total: int | None = None
+        self.pending_read: tuple[int, int] | None = None
 
     def actor(self) -> SessionInfo:
         return self.session.info
@@ -152,7 +154,9 @@ class ChatPage:
 
     def sidebar_changed(self) -> None:
         total = self.sidebar.total_unread
-        ui.page_title(f'({total}) {t("app_name")}' if total else t('app_name'))
+        if total != self.title_total:  # the tab title shows the unread total, e.g. "(3) NiceChat"
+            self.title_total = total
+            ui.page_title(f'({total}) {t("app_name")}' if total else t('app_name'))
         self.follow_presence()
 
     def follow_presence(self) -> None:
@@ -202,7 +206,15 @@ class ChatPage:
         await self.open(view)
 
     def read_up_to(self, conversation_id: int, message_id: int) -> None:
-        """The open conversation is seen up to ``message_id``: clear its count here and tell the server (once)."""
+        """The open conversation is seen up to ``message_id``: clear its count here and tell the server (once).
+
+        A page whose browser is not connected reads nothing: before its first connection (a conversation opened
+        while the page is built) the mark waits for it; after a disconnect (closed, navigated away, within NiceGUI's
+        reconnect window) it is dropped."""
+        if not self.client.has_socket_connection:
+            if self.connections == 0:
+                self.pending_read = (conversation_id, message_id)
+            return
         row = self.sidebar.by_conversation(conversation_id)
         if row is not None and row.unread:
             self.sidebar.update(row.key, unread=0)
@@ -344,6 +356,9 @@ class ChatPage:
 
     async def on_connect(self) -> None:
         self.connections += 1
+        if self.pending_read is not None:
+            pending, self.pending_read = self.pending_read, None
+            self.read_up_to(*pending)
         if self.connections > 1:  # a reconnect: catch up from the database
             await self.pane.resync()
             if not self.sidebar.filtering:

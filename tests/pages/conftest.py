@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import html
 import re
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -125,10 +126,39 @@ async def sees_contact(user: User, name: str, *, present: bool = True) -> None:
     raise AssertionError(f'{name} {"missing from" if present else "still in"} {contact_rows(user)}')
 
 
-BUBBLE = re.compile(
-    r'<div class="chat-bubble [^"]*" data-testid="message" data-mine="(\w+)" data-kind="(\w+)"[^>]*>(.*?)</div>'
-)
 TAG = re.compile(r'<[^>]+>')
+
+
+class Bubbles(HTMLParser):
+    """Every message bubble of an HTML fragment: its attributes, its sender line and its own text."""
+
+    def __init__(self, fragment: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[dict[str, str]] = []
+        self._depth = 0
+        self._sender_depth: int | None = None
+        self.feed(fragment)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = {k: v or '' for k, v in attrs}
+        if tag == 'br' or tag == 'img':
+            return
+        self._depth += 1
+        if values.get('data-testid') == 'message':
+            self.found.append({**values, 'text': '', 'sender': '', 'depth': str(self._depth)})
+        elif values.get('data-testid') == 'message-sender' and self.found:
+            self._sender_depth = self._depth
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in {'br', 'img'}:
+            return
+        if self._sender_depth == self._depth:
+            self._sender_depth = None
+        self._depth -= 1
+
+    def handle_data(self, data: str) -> None:
+        if self.found and self._depth >= int(self.found[-1]['depth']):
+            self.found[-1]['sender' if self._sender_depth is not None else 'text'] += data
 
 
 def rendered_html(user: User) -> list[str]:
@@ -147,10 +177,30 @@ def bubbles(user: User) -> list[tuple[str, str]]:
     with user:
         chunks = [e for e in ElementFilter(marker='message-list', local_scope=False)]
     found: list[tuple[str, str]] = []
-    for scroll in chunks:
-        for chunk in reversed([child for child in scroll.default_slot.children if 'chat-chunk' in child.classes]):
-            found += [(mine, html.unescape(body)) for mine, _, body in BUBBLE.findall(chunk.content)]
+    for bubble in bubble_attributes(chunks):
+        if bubble.get('data-kind') == 'text':
+            found.append((bubble['data-mine'], bubble['text']))
     return found
+
+
+def bubble_attributes(scrolls: list[Any]) -> list[dict[str, str]]:
+    """Every bubble in these message lists, oldest first, with its attributes, ``text`` and ``sender``."""
+    found: list[dict[str, str]] = []
+    for scroll in scrolls:
+        for chunk in reversed([child for child in scroll.default_slot.children if 'chat-chunk' in child.classes]):
+            found += Bubbles(chunk.content).found
+    return found
+
+
+def room_bubbles(user: User) -> list[tuple[str, str, str]]:
+    """(data-mine, the sender named above the bubble or '', text) of each text bubble, oldest first."""
+    with user:
+        scrolls = [e for e in ElementFilter(marker='message-list', local_scope=False)]
+    return [
+        (b['data-mine'], b['data-sender'] if b['sender'] else '', b['text'])
+        for b in bubble_attributes(scrolls)
+        if b.get('data-kind') == 'text'
+    ]
 
 
 async def sees_text(user: User, text: str, *, present: bool = True) -> None:

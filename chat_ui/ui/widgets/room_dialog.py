@@ -35,7 +35,7 @@ class RoomDialog:
             error = testid(ui.label(), 'room-error').classes('text-negative text-sm')
             error.set_visibility(False)
             with ui.row().classes('w-full justify-end gap-2'):
-                ui.button(t('cancel'), on_click=self.close).props('flat no-caps')
+                ui.button(t('cancel'), on_click=lambda: self.close(dialog)).props('flat no-caps')
                 create = testid(ui.button(button), 'room-create').props('unelevated no-caps color=primary')
 
         async def submit() -> None:
@@ -49,7 +49,7 @@ class RoomDialog:
             finally:
                 if not create.is_deleted:
                     create.props(remove='loading')
-            self.close()
+            self.close(dialog)
 
         def mark_state() -> None:
             private.props['data-state'] = 'on' if private.value else 'off'
@@ -58,11 +58,14 @@ class RoomDialog:
         field.on('keydown.enter', submit)
         private.on_value_change(mark_state)
         mark_state()
-        dialog.on('hide', self.close)
+        dialog.on('hide', lambda: self.close(dialog))
         self.dialog = dialog
         dialog.open()
 
-    def close(self) -> None:
-        dialog, self.dialog = self.dialog, None
+    def close(self, dialog: ui.dialog | None = None) -> None:
+        """Close ``dialog`` (by default the open one); a late close of an older dialog leaves a newer one open."""
+        dialog = dialog or self.dialog
+        if dialog is self.dialog:
+            self.dialog = None
         if dialog is not None and not dialog.is_deleted:
             dialog.delete()

@@ -69,7 +69,7 @@ EN: dict[str, str] = {
     # chat
     'online': 'online',
     'offline': 'offline',
-    'filter_contacts': 'Search contacts',
+    'filter_contacts': 'Search chats and people',
     'no_contacts': 'Nobody else is here yet. Invite someone to register!',
     'no_matches': 'Nobody with that name.',
     'contacts_more': 'Showing recent conversations first. Type a name to find anyone else.',
@@ -261,7 +261,7 @@ ZH: dict[str, str] = {
     'server_busy': '出了点问题，请重试。',
     'online': '在线',
     'offline': '离线',
-    'filter_contacts': '搜索联系人',
+    'filter_contacts': '搜索聊天和联系人',
     'no_contacts': '还没有其他用户，邀请同伴注册吧！',
     'no_matches': '没有这个名字的用户。',
     'contacts_more': '优先显示最近的会话，输入名字可查找其他人。',

@@ -98,3 +98,63 @@ def test_chat_page_screenshots(
         path.unlink(missing_ok=True)
         page.screenshot(path=str(path), animations='disabled')
         assert path.is_file() and path.stat().st_size > 1000, path
+
+
+def shoot(page, name: str) -> None:  # type: ignore[no-untyped-def]
+    page.mouse.move(0, 0)
+    page.evaluate('document.fonts.ready.then(() => true)')
+    path = SCREENSHOT_DIR / f'{name}.png'
+    path.unlink(missing_ok=True)
+    page.screenshot(path=str(path), animations='disabled')
+    assert path.is_file() and path.stat().st_size > 1000, path
+
+
+@pytest.mark.parametrize(
+    ('locale', 'width', 'height'),
+    [('en-US', 1280, 800), ('zh-CN', 1280, 800), ('en-US', 390, 844), ('zh-CN', 390, 844)],
+)
+def test_room_screenshots(chat_server: ChatServer, new_page: NewPage, locale: str, width: int, height: int) -> None:
+    """The sidebar with rooms and unread counts, a room with others' named bubbles, its members panel, the lobby."""
+    from tests.e2e.test_rooms import create_room
+
+    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    me, ann, ben = unique_name('mia'), unique_name('ann'), unique_name('ben')
+    suffix = f'{locale}-{width}x{height}'
+    a = signed_in(new_page, chat_server, ann)
+    b = signed_in(new_page, chat_server, ben)
+    page = signed_in(new_page, chat_server, me, locale=locale, width=width, height=height)
+    title = f'Design team {unique_name("d")[-4:]}'
+    create_room(a, title)
+    create_room(a, f'读书会 {unique_name("b")[-4:]}')
+    a.get_by_test_id('members-open').click()
+    for name in (ben, me):
+        a.get_by_test_id('add-member-input').fill(name)
+        a.get_by_test_id('add-member-submit').click()
+        expect(a.get_by_test_id(f'member-{name}')).to_be_visible()
+    a.get_by_test_id(f'room-{title}').click()
+    a.get_by_test_id('members-open').click()
+    for name in (ben, me):
+        a.get_by_test_id('add-member-input').fill(name)
+        a.get_by_test_id('add-member-submit').click()
+        expect(a.get_by_test_id(f'member-{name}')).to_be_visible()
+    a.get_by_test_id(f'promote-{ben}').click()
+    b.get_by_test_id(f'room-{title}').click()
+    send(a, 'Morning! Mock-ups for the new lobby are in the shared folder.')
+    send(b, 'Looks great 👍 下午三点开会讨论？')
+    send(a, 'Works for me.')
+    open_chat(b, me) if width > 600 else None
+    send(b, 'Hi! Did you see the mock-ups?') if width > 600 else None
+    expect(page.get_by_test_id(f'room-{title}')).to_have_attribute('data-unread', '3')
+    shoot(page, f'sidebar-{suffix}')
+    page.get_by_test_id(f'room-{title}').click()
+    expect(page.get_by_test_id('message')).to_have_count(3)
+    shoot(page, f'room-{suffix}')
+    page.get_by_test_id('members-open').click()
+    expect(page.get_by_test_id(f'member-{ben}')).to_have_attribute('data-role', 'admin')
+    shoot(page, f'members-{suffix}')
+    page.goto(f'{chat_server.url}/rooms')
+    expect(page.get_by_test_id('room-directory')).to_be_visible()
+    shoot(page, f'lobby-{suffix}')
+    page.get_by_test_id('new-room').click()
+    expect(page.get_by_test_id('room-title')).to_be_visible()
+    shoot(page, f'new-room-{suffix}')

@@ -215,7 +215,7 @@ async def test_contact_window_brings_in_writers_and_filters(
     await send(erin, 'from outside the window')
     await sees_contact(alice, 'erin')
     assert contact_rows_order(alice)[0] == 'erin'
-    alice.find('Search contacts').type('dav')
+    alice.find('Search chats and people').type('dav')
     await sees_contact(alice, 'dave')
     await sees_contact(alice, 'bob', present=False)
 

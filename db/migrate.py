@@ -19,9 +19,9 @@ def alembic_config(url: str | None = None) -> Config:
     return config
 
 
-def upgrade(engine: Engine) -> None:
-    """Bring the schema to the newest revision."""
+def upgrade(engine: Engine, revision: str = 'head') -> None:
+    """Bring the schema to the newest revision (or to ``revision``)."""
     config = alembic_config()
     with engine.begin() as connection:
         config.attributes['connection'] = connection
-        command.upgrade(config, 'head')
+        command.upgrade(config, revision)

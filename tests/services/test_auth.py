@@ -1,11 +1,9 @@
-from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
-from chat_ui.core import clock
 from chat_ui.core.errors import ChatError
 from chat_ui.live.hub import SessionEnded, hub
 from chat_ui.services import accounts
@@ -14,23 +12,7 @@ from db import users as user_queries
 from db.engine import session_scope
 from db.models import User
 
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.value = datetime(2026, 1, 1, 12, 0, 0)
-
-    def __call__(self) -> datetime:
-        return self.value
-
-    def advance(self, seconds: float) -> None:
-        self.value += timedelta(seconds=seconds)
-
-
-@pytest.fixture
-def fake_clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
-    fake = FakeClock()
-    monkeypatch.setattr(clock, 'now', fake)
-    return fake
+from .conftest import FakeClock
 
 
 def all_users() -> list[User]:

@@ -74,14 +74,14 @@ def _create_account(name: str, password: str, *, is_admin: bool) -> int:
     password_hash = hash_password(password)
     try:
         with session_scope() as db:
-            if is_admin and user_queries.admin_exists(db):
-                raise ChatError('admin_exists')
             user = user_queries.create_user(
                 db, username=name, name_key=username_key(name), password_hash=password_hash, is_admin=is_admin
             )
             assert user.id is not None
             return user.id
     except IntegrityError as error:
+        if is_admin and _admin_exists():
+            raise ChatError('admin_exists') from error  # the database's one-admin index refused this one
         raise ChatError('username_taken') from error
 
 
@@ -93,18 +93,21 @@ async def register(username: str, password: str, password2: str) -> int:
     return user_id
 
 
-async def admin_exists() -> bool:
-    def query() -> bool:
-        with session_scope() as db:
-            return user_queries.admin_exists(db)
+def _admin_exists() -> bool:
+    with session_scope() as db:
+        return user_queries.admin_exists(db)
 
-    return await off_loop(query)
+
+async def admin_exists() -> bool:
+    return await off_loop(_admin_exists)
 
 
 async def init_admin(*, secret: str, expected_secret: str | None, username: str, password: str, password2: str) -> int:
     """Create the single admin after checking the bootstrap secret."""
     if not expected_secret:
         raise ChatError('init_disabled')
+    if await admin_exists():
+        raise ChatError('admin_exists')
     if not hmac.compare_digest(secret.encode(), expected_secret.encode()):
         raise ChatError('init_wrong_secret')
     name = check_new_account(username, password, password2)

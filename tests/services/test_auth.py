@@ -176,3 +176,64 @@ async def test_banned_user_cannot_log_in(engine: Engine) -> None:
     with pytest.raises(LoginRefused) as info:
         await accounts.login('gil', 'secret123')
     assert info.value.key == 'account_banned'
+
+
+async def test_wrong_setup_secrets_need_a_captcha_then_lock(engine: Engine, fake_clock: FakeClock) -> None:
+    async def set_up(secret: str, captcha_ok: bool | None = None) -> int:
+        return await accounts.init_admin(
+            secret=secret,
+            expected_secret='s3cret',
+            username='root',
+            password='admin123',
+            password2='admin123',
+            captcha_ok=captcha_ok,
+        )
+
+    async def refusal(secret: str, captcha_ok: bool | None = None) -> LoginRefused:
+        with pytest.raises(LoginRefused) as info:
+            await set_up(secret, captcha_ok)
+        return info.value
+
+    for attempt in range(1, 4):
+        refused = await refusal('wrong')
+        assert refused.key == ('init_wrong_secret_captcha' if attempt >= 3 else 'init_wrong_secret')
+        assert refused.captcha_required == (attempt >= 3)
+    assert (await refusal('s3cret')).key == 'captcha_required'
+    assert (await refusal('s3cret', captcha_ok=False)).key == 'captcha_wrong'
+    assert (await refusal('wrong', captcha_ok=True)).key == 'init_wrong_secret_captcha'
+    refused = await refusal('wrong', captcha_ok=True)
+    assert (refused.key, refused.params) == ('init_locked', {'seconds': 60})
+    fake_clock.advance(30)
+    refused = await refusal('s3cret', captcha_ok=True)
+    assert (refused.key, refused.params) == ('init_locked', {'seconds': 30})
+    assert all_users() == []
+    fake_clock.advance(31)
+    await set_up('s3cret', captcha_ok=True)
+    assert await accounts.admin_exists()
+    with pytest.raises(ChatError) as info:
+        await set_up('wrong')
+    assert info.value.key == 'admin_exists'
+
+
+async def test_sign_in_and_setup_counters_are_apart(engine: Engine, fake_clock: FakeClock) -> None:
+    """No login name reaches the set-up counter (it has a character no username may have), and failed set-ups do
+    not throttle anyone's sign-in."""
+    await accounts.register('root', 'admin123', 'admin123')
+    for _ in range(6):
+        with pytest.raises(LoginRefused) as info:
+            await accounts.login(accounts.SETUP_THROTTLE_KEY, 'wrong999', captcha_ok=True)
+        assert info.value.key == 'login_failed'
+        with pytest.raises(LoginRefused):
+            await accounts.init_admin(
+                secret='wrong', expected_secret='s3cret', username='boss', password='admin123', password2='admin123'
+            )
+    fake_clock.advance(61)
+    await accounts.login('root', 'admin123')
+    await accounts.init_admin(
+        secret='s3cret',
+        expected_secret='s3cret',
+        username='boss',
+        password='admin123',
+        password2='admin123',
+        captcha_ok=True,
+    )

@@ -143,10 +143,11 @@ async def test_the_right_password_fifth_in_a_burst_does_not_sign_in(
     assert info.username == 'carol'
 
 
-async def test_a_right_password_in_flight_resets_the_count(
+async def test_the_right_password_clears_what_its_own_attempt_counted(
     engine: Engine, fake_clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The right password was counted (pessimistically) while it was being verified; its success resets the count."""
+    """Every attempt is counted before it is verified, the right one too: its success must take that back, with
+    the earlier failures, so a later wrong password is failure number one again."""
     await accounts.register('dan', RIGHT, RIGHT)
     await accounts.login('dan', RIGHT)
     for expected in ('login_failed', 'login_failed'):

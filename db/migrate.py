@@ -20,7 +20,7 @@ def alembic_config(url: str | None = None) -> Config:
 
 
 def upgrade(engine: Engine, revision: str = 'head') -> None:
-    """Bring the schema to ``revision`` (the newest by default)."""
+    """Bring the schema to the newest revision (or to ``revision``)."""
     config = alembic_config()
     with engine.begin() as connection:
         config.attributes['connection'] = connection

@@ -21,15 +21,24 @@ def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
+ADMIN_SLOT = 'CASE WHEN is_admin = 1 THEN 1 END'
+
+
 class User(SQLModel, table=True):
+    """An account. ``admin_slot`` is computed by the database (1 for the admin, NULL for everyone else) and unique:
+    the database itself refuses a second admin, however many set-ups race (migration 0004)."""
+
     __tablename__ = 'users'
-    __table_args__ = MYSQL_TABLE_ARGS
+    __table_args__ = (sa.Index('ux_users_admin_slot', 'admin_slot', unique=True), MYSQL_TABLE_ARGS)
 
     id: int | None = Field(default=None, primary_key=True)
     username: str = Field(max_length=USERNAME_MAX)
     name_key: str = Field(sa_column=sa.Column(BinaryKey, nullable=False, unique=True))
     password_hash: str = Field(max_length=255)
     is_admin: bool = Field(default=False)
+    admin_slot: int | None = Field(
+        default=None, sa_column=sa.Column(sa.Integer, sa.Computed(ADMIN_SLOT), nullable=True)
+    )
     is_muted: bool = Field(default=False)
     is_banned: bool = Field(default=False, index=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=Timestamp)

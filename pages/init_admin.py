@@ -1,4 +1,5 @@
-"""/init_admin: create the single administrator, guarded by INIT_ADMIN_SECRET."""
+"""/init_admin: create the single administrator, guarded by INIT_ADMIN_SECRET (throttled like /login, with its
+CAPTCHA after repeated wrong secrets)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,12 @@ from nicegui import ui
 from chat_ui.core.config import get_settings
 from chat_ui.core.errors import ChatError
 from chat_ui.services import accounts
+from chat_ui.services.accounts import LoginRefused
 from chat_ui.ui.forms import error_banner, show, submit_button, text_field
 from chat_ui.ui.i18n import t
 from chat_ui.ui.testid import testid
 from chat_ui.ui.theme import auth_card
+from chat_ui.ui.widgets.captcha_box import CaptchaBox
 
 
 def register() -> None:
@@ -38,10 +41,12 @@ def register() -> None:
             password = text_field(
                 t('password'), 'init-password', password=True, hint=t('password_rules'), max_length=256
             )
+            captcha = CaptchaBox('init-captcha')
             error = error_banner('init-error')
             button = submit_button(t('init_submit'), 'init-submit')
 
         async def submit() -> None:
+            captcha_ok = captcha.answer_ok()
             button.props('loading')
             try:
                 await accounts.init_admin(
@@ -50,13 +55,19 @@ def register() -> None:
                     username=username.value or '',
                     password=password.value or '',
                     password2=password.value or '',
+                    captcha_ok=captcha_ok,
                 )
             except ChatError as refusal:
                 show(error, t(refusal.key, **refusal.params))
+                if isinstance(refusal, LoginRefused):
+                    secret.value = ''
+                    if refusal.captcha_required:
+                        await captcha.refresh()
                 return
             finally:
                 button.props(remove='loading')
             ui.navigate.to('/login?notice=admin_created')
 
         button.on_click(submit)
-        password.on('keydown.enter', submit)
+        for field in (password, captcha.field):
+            field.on('keydown.enter', submit)

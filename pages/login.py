@@ -6,15 +6,14 @@ from fastapi import Request
 from fastapi.responses import RedirectResponse
 from nicegui import ui
 
-from chat_ui.core.worker import off_loop
 from chat_ui.services import accounts
 from chat_ui.services.accounts import LoginRefused
-from chat_ui.services.rules.captcha import Challenge, new_challenge
 from chat_ui.ui.forms import error_banner, show, submit_button, text_field
 from chat_ui.ui.guard import NOTICES, store_token, stored_token
 from chat_ui.ui.i18n import t
 from chat_ui.ui.testid import testid
 from chat_ui.ui.theme import auth_card
+from chat_ui.ui.widgets.captcha_box import CaptchaBox
 
 
 def register() -> None:
@@ -25,7 +24,6 @@ def register() -> None:
             return RedirectResponse('/admin' if info.is_admin else '/')
         ip = request.client.host if request.client else None
         user_agent = request.headers.get('user-agent')
-        challenge: Challenge | None = None
 
         with auth_card('login_title'):
             if notice in NOTICES:
@@ -34,16 +32,7 @@ def register() -> None:
                 )
             username = text_field(t('username'), 'login-username', max_length=128)
             password = text_field(t('password'), 'login-password', password=True, max_length=128)
-            with ui.column().classes('w-full gap-2') as captcha_box:
-                with ui.row().classes('w-full items-center gap-2 no-wrap'):
-                    captcha_image = (
-                        ui.image().classes('w-40 h-[60px] rounded border border-gray-300').props('no-spinner')
-                    )
-                    ui.button(icon='refresh', on_click=lambda: refresh_captcha()).props(
-                        f'flat round dense aria-label="{t("captcha_refresh")}"'
-                    )
-                captcha = text_field(t('captcha_label'), 'login-captcha', hint=t('captcha_hint'), max_length=8)
-            captcha_box.set_visibility(False)
+            captcha = CaptchaBox('login-captcha')
             error = error_banner('login-error')
             button = submit_button(t('login_submit'), 'login-submit')
             with ui.row().classes('w-full justify-center gap-1 text-sm'):
@@ -52,15 +41,8 @@ def register() -> None:
                     'text-primary font-medium no-underline'
                 )
 
-        async def refresh_captcha() -> None:
-            nonlocal challenge
-            challenge = await off_loop(new_challenge)
-            captcha_image.set_source(challenge.data_url)
-            captcha.value = ''
-            captcha_box.set_visibility(True)
-
         async def submit() -> None:
-            captcha_ok = challenge.accepts(captcha.value or '') if challenge else None
+            captcha_ok = captcha.answer_ok()
             button.props('loading')
             try:
                 token, info = await accounts.login(
@@ -70,7 +52,7 @@ def register() -> None:
                 show(error, t(refusal.key, **refusal.params))
                 password.value = ''
                 if refusal.captcha_required:
-                    await refresh_captcha()
+                    await captcha.refresh()
                 return
             finally:
                 button.props(remove='loading')
@@ -78,6 +60,6 @@ def register() -> None:
             ui.navigate.to('/admin' if info.is_admin else '/')
 
         button.on_click(submit)
-        for field in (username, password, captcha):
+        for field in (username, password, captcha.field):
             field.on('keydown.enter', submit)
         return None

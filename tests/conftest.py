@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pymysql
@@ -57,10 +58,10 @@ def _mariadb_connect(database: str | None = None) -> pymysql.Connection:
     )
 
 
-@pytest.fixture(scope='session')
-def mariadb_database() -> Iterator[str]:
-    """A MariaDB database created for this test run (migrated once) and dropped after it."""
-    name = f'chat_test_{uuid.uuid4().hex[:12]}'
+@contextmanager
+def _mariadb_scratch(prefix: str) -> Iterator[str]:
+    """The URL of a new, empty MariaDB database, dropped afterwards."""
+    name = f'{prefix}_{uuid.uuid4().hex[:12]}'
     try:
         connection = _mariadb_connect()
     except pymysql.MySQLError as error:
@@ -69,15 +70,21 @@ def mariadb_database() -> Iterator[str]:
         cursor.execute(f'CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci')
     connection.close()
     password = f':{MARIADB_PASSWORD}' if MARIADB_PASSWORD else ''
-    url = f'mysql+pymysql://{MARIADB_USER}{password}@{MARIADB_HOST}:{MARIADB_PORT}/{name}'
-    upgrade(db_engine.build_engine(url))
     try:
-        yield url
+        yield f'mysql+pymysql://{MARIADB_USER}{password}@{MARIADB_HOST}:{MARIADB_PORT}/{name}'
     finally:
         connection = _mariadb_connect()
         with connection.cursor() as cursor:
             cursor.execute(f'DROP DATABASE IF EXISTS `{name}`')
         connection.close()
+
+
+@pytest.fixture(scope='session')
+def mariadb_database() -> Iterator[str]:
+    """A MariaDB database created for this test run (migrated once) and dropped after it."""
+    with _mariadb_scratch('chat_test') as url:
+        upgrade(db_engine.build_engine(url))
+        yield url
 
 
 def _empty_tables(engine: Engine) -> None:
@@ -100,6 +107,16 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return url
 
 
+@pytest.fixture(params=['sqlite', pytest.param('mariadb', marks=pytest.mark.mariadb)])
+def blank_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database without any schema (for migration tests): a SQLite file, or a MariaDB database of its own."""
+    if request.param == 'sqlite':
+        yield f'sqlite:///{tmp_path / "blank.db"}'
+        return
+    with _mariadb_scratch('chat_blank') as url:
+        yield url
+
+
 @pytest.fixture
 def engine(database_url: str) -> Iterator[Engine]:
     """The process engine pointed at a fresh database with the newest schema."""
@@ -107,30 +124,6 @@ def engine(database_url: str) -> Iterator[Engine]:
     upgrade(configured)
     yield configured
     configured.dispose()
-
-
-@pytest.fixture(params=['sqlite', pytest.param('mariadb', marks=pytest.mark.mariadb)])
-def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A database with no tables at all (for migration tests): a new SQLite file, or a new MariaDB database."""
-    if request.param == 'sqlite':
-        yield f'sqlite:///{tmp_path / "empty.db"}'
-        return
-    name = f'chat_test_{uuid.uuid4().hex[:12]}'
-    try:
-        connection = _mariadb_connect()
-    except pymysql.MySQLError as error:
-        skip_or_fail(f'MariaDB is not reachable at {MARIADB_HOST}:{MARIADB_PORT}: {error}')
-    with connection.cursor() as cursor:
-        cursor.execute(f'CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci')
-    connection.close()
-    password = f':{MARIADB_PASSWORD}' if MARIADB_PASSWORD else ''
-    try:
-        yield f'mysql+pymysql://{MARIADB_USER}{password}@{MARIADB_HOST}:{MARIADB_PORT}/{name}'
-    finally:
-        connection = _mariadb_connect()
-        with connection.cursor() as cursor:
-            cursor.execute(f'DROP DATABASE IF EXISTS `{name}`')
-        connection.close()
 
 
 @pytest.fixture

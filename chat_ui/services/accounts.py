@@ -7,7 +7,7 @@ import hmac
 import math
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
@@ -25,17 +25,18 @@ from db import sessions as session_queries
 from db import throttle as throttle_queries
 from db import users as user_queries
 from db.engine import session_scope
-from db.models import User, UserSession
+from db.models import LoginThrottle, User, UserSession
 
 CAPTCHA_AFTER = 3
 LOCK_AFTER = 5
 LOCK_FOR = timedelta(seconds=60)
 SESSION_LIFETIME = timedelta(days=7)
 LOGIN_NAME_MAX = 128
+SETUP_THROTTLE_KEY = '#init_admin'  # the admin set-up's counter: '#' is in no username, so no sign-in can reach it
 
 
 class LoginRefused(ChatError):
-    """A failed login; ``captcha_required`` tells the page to show (a new) CAPTCHA."""
+    """A refused sign-in or admin set-up; ``captcha_required`` tells the page to show (a new) CAPTCHA."""
 
     def __init__(self, key: str, *, captcha_required: bool, **params: object) -> None:
         super().__init__(key, **params)
@@ -66,14 +67,14 @@ def _create_account(name: str, password: str, *, is_admin: bool) -> int:
     password_hash = hash_password(password)
     try:
         with session_scope() as db:
-            if is_admin and user_queries.admin_exists(db):
-                raise ChatError('admin_exists')
             user = user_queries.create_user(
                 db, username=name, name_key=username_key(name), password_hash=password_hash, is_admin=is_admin
             )
             assert user.id is not None
             return user.id
     except IntegrityError as error:
+        if is_admin and _admin_exists():
+            raise ChatError('admin_exists') from error  # the database's one-admin index refused this one
         raise ChatError('username_taken') from error
 
 
@@ -85,60 +86,115 @@ async def register(username: str, password: str, password2: str) -> int:
     return user_id
 
 
+def _admin_exists() -> bool:
+    with session_scope() as db:
+        return user_queries.admin_exists(db)
+
+
 async def admin_exists() -> bool:
-    def query() -> bool:
-        with session_scope() as db:
-            return user_queries.admin_exists(db)
-
-    return await off_loop(query)
+    return await off_loop(_admin_exists)
 
 
-async def init_admin(*, secret: str, expected_secret: str | None, username: str, password: str, password2: str) -> int:
-    """Create the single admin after checking the bootstrap secret."""
+@dataclass(frozen=True, slots=True)
+class _Texts:
+    """The refusal keys of one throttled door (sign-in, admin set-up)."""
+
+    failed: str
+    failed_captcha: str
+    locked: str
+
+
+_LOGIN_TEXTS = _Texts(failed='login_failed', failed_captcha='login_failed_captcha', locked='account_locked')
+_SETUP_TEXTS = _Texts(failed='init_wrong_secret', failed_captcha='init_wrong_secret_captcha', locked='init_locked')
+
+
+def _refusal_before_check(
+    row: LoginThrottle, captcha_ok: bool | None, now: datetime, texts: _Texts
+) -> LoginRefused | None:
+    """Why an attempt may not be checked at all, from the count before it: a lock, or a CAPTCHA that is needed but
+    missing or wrong. Such attempts are not counted, so nobody can lock a name without solving CAPTCHAs."""
+    if row.locked_until is not None and row.locked_until > now:
+        seconds = math.ceil((row.locked_until - now).total_seconds())
+        return LoginRefused(texts.locked, captcha_required=True, seconds=seconds)
+    if row.failures >= CAPTCHA_AFTER and not captcha_ok:
+        return LoginRefused('captcha_required' if captcha_ok is None else 'captcha_wrong', captcha_required=True)
+    return None
+
+
+def _failure(failures: int, texts: _Texts) -> LoginRefused:
+    """The refusal of a checked attempt that failed, ``failures`` counting it."""
+    if failures >= LOCK_AFTER:
+        return LoginRefused(texts.locked, captcha_required=True, seconds=int(LOCK_FOR.total_seconds()))
+    if failures >= CAPTCHA_AFTER:
+        return LoginRefused(texts.failed_captcha, captcha_required=True)
+    return LoginRefused(texts.failed, captcha_required=False)
+
+
+def _check_setup_secret(secret: str, expected_secret: str, captcha_ok: bool | None) -> None:
+    """Check the bootstrap secret under the sign-in rules, counted on a key of its own. Comparing is cheap, so it
+    happens under the counter's lock: concurrent guesses are counted exactly, one after another."""
+    now = clock.now()
+    with session_scope() as db:
+        row = throttle_queries.lock_throttle(db, name_key=SETUP_THROTTLE_KEY, now=now)
+        refusal = _refusal_before_check(row, captcha_ok, now, _SETUP_TEXTS)
+        if refusal is None and hmac.compare_digest(secret.encode(), expected_secret.encode()):
+            throttle_queries.clear_failures(db, name_key=SETUP_THROTTLE_KEY)
+            return
+        if refusal is None:
+            failures = throttle_queries.count_attempt(db, row=row, now=now, lock_after=LOCK_AFTER, lock_for=LOCK_FOR)
+            refusal = _failure(failures, _SETUP_TEXTS)
+    raise refusal
+
+
+async def init_admin(
+    *,
+    secret: str,
+    expected_secret: str | None,
+    username: str,
+    password: str,
+    password2: str,
+    captcha_ok: bool | None = None,
+) -> int:
+    """Create the single admin after checking the bootstrap secret (throttled like sign-in). Once an admin exists
+    the secret is not even looked at; concurrent set-ups are settled by the database's one-admin index."""
     if not expected_secret:
         raise ChatError('init_disabled')
-    if not hmac.compare_digest(secret.encode(), expected_secret.encode()):
-        raise ChatError('init_wrong_secret')
+    if await admin_exists():
+        raise ChatError('admin_exists')
+    await off_loop(_check_setup_secret, secret, expected_secret, captcha_ok)
     name = check_new_account(username, password, password2)
     if name.casefold() in RESERVED_ADMIN_NAMES:
         raise ChatError('init_reserved_name', name=name)
     return await off_loop(_create_account, name, password, is_admin=True)
 
 
-@dataclass(slots=True)
-class _Attempt:
-    token: str | None = None
-    info: SessionInfo | None = None
-    revoked: list[int] | None = None
-    refusal: LoginRefused | None = None
+@dataclass(frozen=True, slots=True)
+class _SignedIn:
+    token: str
+    info: SessionInfo
+    revoked: list[int]
 
 
-def _attempt_login(
-    username: str, password: str, captcha_ok: bool | None, ip: str | None, user_agent: str | None
-) -> _Attempt:
-    now = clock.now()
-    key = username_key(username)
+def _take_attempt(key: str, captcha_ok: bool | None, now: datetime) -> int:
+    """Count a sign-in attempt BEFORE its password is verified, in one short transaction that reads and raises the
+    count under the row's write lock; returns the count including it, or raises the (uncounted) refusal when the
+    name is locked or needs a CAPTCHA. Concurrent attempts thus never get more verifications than the rules allow:
+    an attempt still being verified already counts (as a failure until it succeeds)."""
     with session_scope() as db:
-        throttle = throttle_queries.get_throttle(db, name_key=key)
-        if throttle and throttle.locked_until and throttle.locked_until > now:
-            seconds = math.ceil((throttle.locked_until - now).total_seconds())
-            return _Attempt(refusal=LoginRefused('account_locked', captcha_required=True, seconds=seconds))
-        if throttle and throttle.failures >= CAPTCHA_AFTER and not captcha_ok:
-            key_ = 'captcha_required' if captcha_ok is None else 'captcha_wrong'
-            return _Attempt(refusal=LoginRefused(key_, captcha_required=True))
-        user = user_queries.get_user_by_key(db, name_key=key)
-        ok, new_hash = verify_password(password, user.password_hash if user else None)
-        if not ok or user is None or user.id is None:
-            row = throttle_queries.record_failure(db, name_key=key, now=now, lock_after=LOCK_AFTER, lock_for=LOCK_FOR)
-            if row.failures >= LOCK_AFTER:
-                refusal = LoginRefused('account_locked', captcha_required=True, seconds=int(LOCK_FOR.total_seconds()))
-            elif row.failures >= CAPTCHA_AFTER:
-                refusal = LoginRefused('login_failed_captcha', captcha_required=True)
-            else:
-                refusal = LoginRefused('login_failed', captcha_required=False)
-            return _Attempt(refusal=refusal)
-        if user.is_banned:
-            return _Attempt(refusal=LoginRefused('account_banned', captcha_required=False))
+        row = throttle_queries.lock_throttle(db, name_key=key, now=now)
+        refusal = _refusal_before_check(row, captcha_ok, now, _LOGIN_TEXTS)
+        if refusal is not None:
+            raise refusal
+        return throttle_queries.count_attempt(db, row=row, now=now, lock_after=LOCK_AFTER, lock_for=LOCK_FOR)
+
+
+def _open_session(
+    user: User, key: str, new_hash: str | None, now: datetime, ip: str | None, user_agent: str | None
+) -> _SignedIn:
+    """After a verified password: reset the name's count and open a session, ending the user's other sessions."""
+    assert user.id is not None
+    device = (user_agent or '')[:255] or None
+    with session_scope() as db:
         throttle_queries.clear_failures(db, name_key=key)
         if new_hash:
             user_queries.set_password_hash(db, user_id=user.id, password_hash=new_hash)
@@ -149,13 +205,40 @@ def _attempt_login(
             token_hash=hash_token(token),
             expires_at=now + SESSION_LIFETIME,
             ip=ip,
-            user_agent=(user_agent or '')[:255] or None,
+            user_agent=device,
         )
         revoked = session_queries.revoke_user_sessions(
             db, user_id=user.id, reason='replaced', now=now, keep_id=record.id
         )
-        user_queries.record_login(db, user_id=user.id, at=now, ip=ip, device=(user_agent or '')[:255] or None)
-        return _Attempt(token=token, info=_info(record, user), revoked=revoked)
+        user_queries.record_login(db, user_id=user.id, at=now, ip=ip, device=device)
+        return _SignedIn(token=token, info=_info(record, user), revoked=revoked)
+
+
+def _attempt_login(
+    username: str, password: str, captcha_ok: bool | None, ip: str | None, user_agent: str | None
+) -> _SignedIn:
+    """Count, verify (argon2, outside any transaction), then open a session; raises ``LoginRefused``."""
+    now = clock.now()
+    key = username_key(username)
+    failures = _take_attempt(key, captcha_ok, now)
+    with session_scope() as db:
+        user = user_queries.get_user_by_key(db, name_key=key)
+    ok, new_hash = verify_password(password, user.password_hash if user else None)
+    if not ok or user is None:
+        raise _failure(failures, _LOGIN_TEXTS)
+    if user.is_banned:
+        with session_scope() as db:
+            throttle_queries.clear_failures(db, name_key=key)
+        raise LoginRefused('account_banned', captcha_required=False)
+    return _open_session(user, key, new_hash, now, ip, user_agent)
+
+
+def _may_be_a_username(name: str) -> bool:
+    try:
+        check_username(name)
+    except ChatError:
+        return False
+    return True
 
 
 async def login(
@@ -166,17 +249,18 @@ async def login(
     ip: str | None = None,
     user_agent: str | None = None,
 ) -> tuple[str, SessionInfo]:
-    """Verify the credentials and open a session, ending the account's other sessions (single device)."""
+    """Verify the credentials and open a session, ending the account's other sessions (single device).
+
+    A name that breaks the username rules cannot belong to an account: it is refused like a wrong password at once,
+    without hashing or counting (this tells nothing about which accounts exist, and keeps such names, like the
+    set-up key, off the counters)."""
     if not username.strip() or not password:
         raise LoginRefused('fields_required', captcha_required=False)
-    if len(username) > LOGIN_NAME_MAX or len(password) > 1024:
+    if len(username) > LOGIN_NAME_MAX or len(password) > 1024 or not _may_be_a_username(username):
         raise LoginRefused('login_failed', captcha_required=False)
-    attempt = await off_loop(_attempt_login, username, password, captcha_ok, ip, user_agent)
-    if attempt.refusal is not None:
-        raise attempt.refusal
-    assert attempt.token is not None and attempt.info is not None
-    end_sessions(attempt.info.user_id, attempt.revoked or [], reason='replaced')
-    return attempt.token, attempt.info
+    signed_in = await off_loop(_attempt_login, username, password, captcha_ok, ip, user_agent)
+    end_sessions(signed_in.info.user_id, signed_in.revoked, reason='replaced')
+    return signed_in.token, signed_in.info
 
 
 def end_sessions(user_id: int, session_ids: list[int], *, reason: str) -> None:

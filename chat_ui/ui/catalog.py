@@ -57,6 +57,8 @@ EN: dict[str, str] = {
     'init_disabled': 'Administrator setup is disabled: set the environment variable INIT_ADMIN_SECRET '
     '(or put it in .env) and restart the server.',
     'init_wrong_secret': 'The setup secret is wrong.',
+    'init_wrong_secret_captcha': 'The setup secret is wrong. From now on, also type the code in the picture.',
+    'init_locked': 'Too many wrong secrets: administrator setup is locked. Try again in {seconds} s.',
     'init_reserved_name': 'The name "{name}" is reserved. Please choose another one.',
     'admin_exists': 'An administrator already exists. This page cannot be used again.',
     # shell
@@ -251,6 +253,8 @@ ZH: dict[str, str] = {
     'init_closed': '管理员账号已存在，无法重复创建。',
     'init_disabled': '管理员初始化未启用：请设置环境变量 INIT_ADMIN_SECRET（或写入 .env）后重启服务。',
     'init_wrong_secret': '安全密钥错误。',
+    'init_wrong_secret_captcha': '安全密钥错误。接下来请同时输入图片中的验证码。',
+    'init_locked': '错误次数过多，管理员初始化已被锁定，请在 {seconds} 秒后重试。',
     'init_reserved_name': '用户名“{name}”为保留名称，请更换。',
     'admin_exists': '管理员账号已存在，无法重复创建。',
     'logout': '退出',

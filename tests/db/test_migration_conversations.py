@@ -87,8 +87,8 @@ def search(connection: Connection, pair_filter: str, keyword: str) -> list[int]:
     ]
 
 
-def test_0003_database_upgrades_with_every_message_file_and_order(empty_database_url: str) -> None:
-    engine: Engine = db_engine.build_engine(empty_database_url)
+def test_0003_database_upgrades_with_every_message_file_and_order(blank_database_url: str) -> None:
+    engine: Engine = db_engine.build_engine(blank_database_url)
     upgrade(engine, '0003')
     with engine.begin() as connection:
         populate_0003(connection)

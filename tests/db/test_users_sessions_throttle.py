@@ -109,19 +109,24 @@ def test_banned_user_session_is_not_live(engine: Engine) -> None:
 
 def test_throttle_counts_locks_and_clears(engine: Engine) -> None:
     now = utcnow()
-    for expected in range(1, 5):
-        with session_scope() as db:
-            row = throttle_queries.record_failure(
-                db, name_key='eve', now=now, lock_after=5, lock_for=timedelta(seconds=60)
-            )
-            assert (row.failures, row.locked_until) == (expected, None)
     with session_scope() as db:
-        row = throttle_queries.record_failure(db, name_key='eve', now=now, lock_after=5, lock_for=timedelta(seconds=60))
-        assert row.locked_until == now + timedelta(seconds=60)
+        row = throttle_queries.lock_throttle(db, name_key='eve', now=now)
+        assert (row.failures, row.locked_until) == (0, None)
+    for expected in range(1, 6):
+        with session_scope() as db:
+            row = throttle_queries.lock_throttle(db, name_key='eve', now=now)
+            assert row.failures == expected - 1
+            count = throttle_queries.count_attempt(db, row=row, now=now, lock_after=5, lock_for=timedelta(seconds=60))
+            assert count == expected
+    with session_scope() as db:
+        row = throttle_queries.lock_throttle(db, name_key='eve', now=now)
+        assert (row.failures, row.locked_until) == (5, now + timedelta(seconds=60))
+        assert throttle_queries.lock_throttle(db, name_key='other', now=now).failures == 0
     with session_scope() as db:
         throttle_queries.clear_failures(db, name_key='eve')
     with session_scope() as db:
         assert throttle_queries.get_throttle(db, name_key='eve') is None
+        assert throttle_queries.get_throttle(db, name_key='other') is not None
 
 
 def test_survives_dropped_connections(engine: Engine) -> None:

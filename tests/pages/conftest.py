@@ -63,12 +63,13 @@ async def fail_login(user: User, name: str, attempt: int) -> None:
     raise AssertionError(f'failure {attempt} for {name} was not recorded')
 
 
-async def submit_login(user: User) -> None:
-    """Click sign-in and wait until the page has handled the attempt (the button's spinner came and went)."""
-    user.find('login-submit').click()
+async def submit_login(user: User, button_id: str = 'login-submit') -> None:
+    """Click sign-in (or ``button_id``) and wait until the page has handled the attempt (the button's spinner came
+    and went)."""
+    user.find(button_id).click()
     seen_busy = False
     for _ in range(250):
-        busy = any('loading' in button.props for button in user.find('login-submit').elements)
+        busy = any('loading' in button.props for button in user.find(button_id).elements)
         seen_busy = seen_busy or busy
         if seen_busy and not busy:
             return

@@ -1,3 +1,4 @@
+import asyncio
 from collections.abc import Callable
 
 import pytest
@@ -5,6 +6,8 @@ from nicegui.testing import User
 
 from chat_ui.core import clock
 from chat_ui.services import accounts
+from db.engine import session_scope
+from db.throttle import get_throttle
 
 from .conftest import ADMIN_SECRET, fail_login, login, register, route_navigation, submit_login
 
@@ -144,3 +147,48 @@ async def test_admin_page_refuses_normal_user(user: User) -> None:
     await user.open('/admin')
     await user.should_not_see('admin-users', retries=50)
     await user.should_see('current-user', retries=50)
+
+
+async def fail_setup(user: User, attempt: int) -> None:
+    """Submit a wrong setup secret on the open /init_admin page and wait until the server has counted it as
+    failure number ``attempt`` and the page has shown its answer."""
+    user.find('init-secret').clear().type('wrong')
+    user.find('init-submit').click()
+    for _ in range(250):
+        with session_scope() as db:
+            row = get_throttle(db, name_key=accounts.SETUP_THROTTLE_KEY)
+        busy = any('loading' in button.props for button in user.find('init-submit').elements)
+        if row is not None and row.failures >= attempt and not busy:
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError(f'setup failure {attempt} was not recorded')
+
+
+async def test_init_admin_captcha_then_lock(user: User, monkeypatch: pytest.MonkeyPatch) -> None:
+    await user.open('/init_admin')
+    user.find('init-username').type('root')
+    user.find('init-password').type('admin123')
+    await user.should_not_see('init-captcha', retries=5)
+    for attempt in range(1, 4):
+        await fail_setup(user, attempt)
+        await user.should_see('The setup secret is wrong', retries=50)
+    await user.should_see('also type the code in the picture', retries=50)
+    await user.should_see('init-captcha', retries=50)
+    user.find('init-secret').clear().type(ADMIN_SECRET)
+    user.find('init-captcha').type('????')
+    user.find('init-submit').click()
+    await user.should_see('The code does not match the picture', retries=50)
+    monkeypatch.setattr('chat_ui.services.rules.captcha.Challenge.accepts', lambda self, attempt: True)
+    for attempt in range(4, 6):
+        await fail_setup(user, attempt)
+    await user.should_see('administrator setup is locked. Try again in 60 s', retries=50)
+    user.find('init-secret').clear().type(ADMIN_SECRET)
+    await submit_login(user, 'init-submit')
+    await user.should_see('Try again in 6', retries=50)
+    assert not await accounts.admin_exists()
+    real_now = clock.now
+    monkeypatch.setattr(clock, 'now', lambda: real_now() + accounts.LOCK_FOR)
+    user.find('init-secret').clear().type(ADMIN_SECRET)
+    user.find('init-submit').click()
+    await user.should_see('Administrator account created', retries=50)
+    assert await accounts.admin_exists()

@@ -1,10 +1,7 @@
-from datetime import datetime, timedelta
-
 import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
-from chat_ui.core import clock
 from chat_ui.core.errors import ChatError
 from chat_ui.live.events import SessionEnded
 from chat_ui.services import accounts
@@ -14,23 +11,7 @@ from db.engine import session_scope
 from db.models import User
 from tests.support.events import CapturedEvents, to_users
 
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.value = datetime(2026, 1, 1, 12, 0, 0)
-
-    def __call__(self) -> datetime:
-        return self.value
-
-    def advance(self, seconds: float) -> None:
-        self.value += timedelta(seconds=seconds)
-
-
-@pytest.fixture
-def fake_clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
-    fake = FakeClock()
-    monkeypatch.setattr(clock, 'now', fake)
-    return fake
+from .conftest import FakeClock
 
 
 def all_users() -> list[User]:
@@ -192,3 +173,64 @@ async def test_banned_user_cannot_log_in(engine: Engine) -> None:
     with pytest.raises(LoginRefused) as info:
         await accounts.login('gil', 'secret123')
     assert info.value.key == 'account_banned'
+
+
+async def test_wrong_setup_secrets_need_a_captcha_then_lock(engine: Engine, fake_clock: FakeClock) -> None:
+    async def set_up(secret: str, captcha_ok: bool | None = None) -> int:
+        return await accounts.init_admin(
+            secret=secret,
+            expected_secret='s3cret',
+            username='root',
+            password='admin123',
+            password2='admin123',
+            captcha_ok=captcha_ok,
+        )
+
+    async def refusal(secret: str, captcha_ok: bool | None = None) -> LoginRefused:
+        with pytest.raises(LoginRefused) as info:
+            await set_up(secret, captcha_ok)
+        return info.value
+
+    for attempt in range(1, 4):
+        refused = await refusal('wrong')
+        assert refused.key == ('init_wrong_secret_captcha' if attempt >= 3 else 'init_wrong_secret')
+        assert refused.captcha_required == (attempt >= 3)
+    assert (await refusal('s3cret')).key == 'captcha_required'
+    assert (await refusal('s3cret', captcha_ok=False)).key == 'captcha_wrong'
+    assert (await refusal('wrong', captcha_ok=True)).key == 'init_wrong_secret_captcha'
+    refused = await refusal('wrong', captcha_ok=True)
+    assert (refused.key, refused.params) == ('init_locked', {'seconds': 60})
+    fake_clock.advance(30)
+    refused = await refusal('s3cret', captcha_ok=True)
+    assert (refused.key, refused.params) == ('init_locked', {'seconds': 30})
+    assert all_users() == []
+    fake_clock.advance(31)
+    await set_up('s3cret', captcha_ok=True)
+    assert await accounts.admin_exists()
+    with pytest.raises(ChatError) as info:
+        await set_up('wrong')
+    assert info.value.key == 'admin_exists'
+
+
+async def test_sign_in_and_setup_counters_are_apart(engine: Engine, fake_clock: FakeClock) -> None:
+    """No login name reaches the set-up counter (it has a character no username may have), and failed set-ups do
+    not throttle anyone's sign-in."""
+    await accounts.register('root', 'admin123', 'admin123')
+    for _ in range(6):
+        with pytest.raises(LoginRefused) as info:
+            await accounts.login(accounts.SETUP_THROTTLE_KEY, 'wrong999', captcha_ok=True)
+        assert info.value.key == 'login_failed'
+        with pytest.raises(LoginRefused):
+            await accounts.init_admin(
+                secret='wrong', expected_secret='s3cret', username='boss', password='admin123', password2='admin123'
+            )
+    fake_clock.advance(61)
+    await accounts.login('root', 'admin123')
+    await accounts.init_admin(
+        secret='s3cret',
+        expected_secret='s3cret',
+        username='boss',
+        password='admin123',
+        password2='admin123',
+        captcha_ok=True,
+    )

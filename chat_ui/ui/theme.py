@@ -81,6 +81,8 @@ body, .q-field, .q-btn { font-family: Roboto, -apple-system, "Segoe UI", "PingFa
 .chat-older { align-self: center; margin: 0.25rem 0 0.5rem; background: rgba(255, 255, 255, 0.7); color: #374151;
   padding: 0 0.75rem; }
 .chat-messages, .chat-chunk { display: flex; flex-direction: column; gap: 0.375rem; }
+.chat-chunk { background: transparent; box-shadow: none; }
+.chat-chunk .q-table__grid-content { display: flex; flex-direction: column; flex-wrap: nowrap; gap: 0.375rem; }
 .chat-messages { padding-bottom: 0.375rem; }
 .chat-results { width: 100%; flex: 1; min-height: 0; overflow-y: auto; padding-bottom: 0.5rem; }
 .chat-search-bar { position: sticky; top: 0; z-index: 1; display: flex; align-items: center; gap: 0.5rem;

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import html
 import re
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -103,8 +102,8 @@ def route_navigation(*users: User) -> None:
 def contact_rows(user: User) -> list[dict[str, Any]]:
     """The rows of the simulated user's contact list (the table's data, as the browser draws it)."""
     with user:
-        tables = [element for element in ElementFilter(kind=ui.table, marker='contact-list', local_scope=False)]
-    return list(tables[0].rows) if tables else []
+        tables = [element for element in ElementFilter(marker='contact-list', local_scope=False)]
+    return list(tables[0].props['rows']) if tables else []
 
 
 def open_contact(user: User, name: str) -> None:
@@ -130,77 +129,41 @@ async def sees_contact(user: User, name: str, *, present: bool = True) -> None:
 TAG = re.compile(r'<[^>]+>')
 
 
-class Bubbles(HTMLParser):
-    """Every message bubble of an HTML fragment: its attributes, its sender line and its own text."""
-
-    def __init__(self, fragment: str) -> None:
-        super().__init__(convert_charrefs=True)
-        self.found: list[dict[str, str]] = []
-        self._depth = 0
-        self._sender_depth: int | None = None
-        self.feed(fragment)
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        values = {k: v or '' for k, v in attrs}
-        if tag == 'br' or tag == 'img':
-            return
-        self._depth += 1
-        if values.get('data-testid') == 'message':
-            self.found.append({**values, 'text': '', 'sender': '', 'depth': str(self._depth)})
-        elif values.get('data-testid') == 'message-sender' and self.found:
-            self._sender_depth = self._depth
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in {'br', 'img'}:
-            return
-        if self._sender_depth == self._depth:
-            self._sender_depth = None
-        self._depth -= 1
-
-    def handle_data(self, data: str) -> None:
-        if self.found and self._depth >= int(self.found[-1]['depth']):
-            self.found[-1]['sender' if self._sender_depth is not None else 'text'] += data
-
-
 def rendered_html(user: User) -> list[str]:
     """The content of every visible server-built HTML element on the user's page."""
     with user:
         return [element.content for element in ElementFilter(kind=ui.html, local_scope=False) if element.visible]
 
 
+def message_rows(user: User) -> list[dict[str, Any]]:
+    """The rows of every bubble in the open conversation's window, oldest first (the data the browser draws)."""
+    with user:
+        scrolls = [e for e in ElementFilter(marker='message-list', local_scope=False)]
+    rows: list[dict[str, Any]] = []
+    for scroll in scrolls:
+        chunks = [child for child in scroll.default_slot.children if 'chat-chunk' in child.classes]
+        for chunk in reversed(chunks):
+            rows += chunk.props['rows']
+    return rows
+
+
 def rendered_text(user: User) -> str:
-    """What the user reads in those elements: tags dropped, entities decoded."""
-    return html.unescape(TAG.sub(' ', ' '.join(rendered_html(user))))
+    """What the user reads: server-built HTML (tags dropped, entities decoded) and the bubbles' own text."""
+    bubbles_text = ' '.join(' '.join(str(row.get(key, '')) for key in ('n', 'b', 'fn')) for row in message_rows(user))
+    return html.unescape(TAG.sub(' ', ' '.join(rendered_html(user)))) + ' ' + bubbles_text
 
 
 def bubbles(user: User) -> list[tuple[str, str]]:
     """(data-mine, text) of each text bubble in the open conversation, oldest first."""
-    with user:
-        chunks = [e for e in ElementFilter(marker='message-list', local_scope=False)]
-    found: list[tuple[str, str]] = []
-    for bubble in bubble_attributes(chunks):
-        if bubble.get('data-kind') == 'text':
-            found.append((bubble['data-mine'], bubble['text']))
-    return found
-
-
-def bubble_attributes(scrolls: list[Any]) -> list[dict[str, str]]:
-    """Every bubble in these message lists, oldest first, with its attributes, ``text`` and ``sender``."""
-    found: list[dict[str, str]] = []
-    for scroll in scrolls:
-        for chunk in reversed([child for child in scroll.default_slot.children if 'chat-chunk' in child.classes]):
-            found += Bubbles(chunk.content).found
-    return found
+    return [('true' if row['m'] else 'false', row['b']) for row in message_rows(user) if row['k'] == 'text']
 
 
 def room_bubbles(user: User) -> list[tuple[str, str, str]]:
     """(data-mine, the sender named above the bubble or '', text) of each text bubble, oldest first."""
-    with user:
-        scrolls = [e for e in ElementFilter(marker='message-list', local_scope=False)]
     return [
-        (b['data-mine'], b['data-sender'] if b['sender'] else '', b['text'])
-        for b in bubble_attributes(scrolls)
-        if b.get('data-kind') == 'text'
+        ('true' if row['m'] else 'false', row.get('n', ''), row['b'])
+        for row in message_rows(user)
+        if row['k'] == 'text'
     ]
 
 

@@ -4,7 +4,7 @@ import asyncio
 from collections.abc import Callable
 from typing import Any
 
-from nicegui import ElementFilter, ui
+from nicegui import ElementFilter
 from nicegui.testing import User
 
 from chat_ui.services import accounts
@@ -36,8 +36,8 @@ async def eventually(check: Callable[[], bool], what: str) -> None:
 
 def table_rows(user: User, marker: str) -> list[dict[str, Any]]:
     with user:
-        tables = [e for e in ElementFilter(kind=ui.table, marker=marker, local_scope=False)]
-    return list(tables[0].rows) if tables else []
+        tables = [e for e in ElementFilter(marker=marker, local_scope=False)]
+    return list(tables[0].props['rows']) if tables else []
 
 
 async def create_room(user: User, title: str, *, private: bool = False) -> None:

@@ -92,3 +92,14 @@ def test_room_bubbles_of_others_name_the_sender_as_text() -> None:
     assert '&lt;script&gt;' in theirs and '<script>' not in theirs
     assert Tags(theirs).tags == Tags(clean(theirs)).tags == ['div', 'div', 'span', 'span']
     assert f'data-sender="{HOSTILE.replace("<", "&lt;").replace(">", "&gt;").replace(chr(34), "&quot;")}"' in theirs
+
+
+def test_bubble_rows_carry_user_text_as_data_for_a_template_that_only_interpolates() -> None:
+    from chat_ui.ui.widgets.message_rows import BUBBLE_TEMPLATE, message_row
+
+    row = message_row(view(), mine=False, show_sender=True)
+    assert row['b'] == HOSTILE and row['n'] == HOSTILE and row['s'] == HOSTILE
+    assert row['m'] is False and row['k'] == 'text' and row['t'] == '09:05'
+    picture = message_row(view('image', None, file_name=HOSTILE), mine=True, show_sender=True)
+    assert picture['fn'] == HOSTILE and picture['f'] == 'abc' and 'n' not in picture and 'b' not in picture
+    assert 'v-html' not in BUBBLE_TEMPLATE and 'innerHTML' not in BUBBLE_TEMPLATE

@@ -68,4 +68,4 @@ async def test_window_chunks_appends_and_trims(user: User) -> None:
         assert len(window.scroll.default_slot.children) == len(window.chunks) + 1
         newest_first = [child for child in window.scroll.default_slot.children if child is not window.older]
         assert newest_first == [chunk.element for chunk in reversed(window.chunks)]
-        assert 'm353' in window.chunks[-1].element.content
+        assert window.chunks[-1].element.props['rows'][-1]['b'] == 'm353'

@@ -19,12 +19,24 @@ COLUMNS = [{'name': 'row', 'field': 'id', 'label': '', 'align': 'left'}]
 RowHandler = Callable[[Any], Awaitable[None] | None]
 
 
+def quasar_table(*, grid: bool = False) -> ui.element:
+    """A bare Quasar table of plain rows keyed by ``id``, without header, footer or paging.
+
+    A plain element, not ``ui.table``: it costs about 6 KB of server memory per page instead of about 10 KB, and
+    every connected page holds a few of them for as long as it is open.
+    """
+    table = ui.element('q-table').props('flat hide-header hide-bottom row-key=id' + (' grid' if grid else ''))
+    table.props['columns'] = COLUMNS
+    table.props['pagination'] = {'rowsPerPage': 0}
+    dict.__setitem__(table.props, 'rows', [])
+    return table
+
+
 class DataList:
     """``set_rows(rows)`` with dicts that have an ``id``; ``on(name, handler)`` gets the id of an emitted row."""
 
     def __init__(self, testid_name: str, template: str, *, classes: str = '') -> None:
-        self.table = testid(ui.table(columns=COLUMNS, rows=[], row_key='id', pagination=0), testid_name)
-        self.table.props('flat hide-header hide-bottom').classes(f'data-list {classes}')
+        self.table = testid(quasar_table(), testid_name).classes(f'data-list {classes}')
         self.table.add_slot('body-cell-row', f'<q-td :props="props" class="data-list-cell">{template}</q-td>')
         self.ids: set[Any] = set()
 

@@ -1,7 +1,9 @@
-"""The rendered window of one conversation: messages as HTML in a few ``ui.html`` chunks inside one scroller.
+"""The rendered window of one conversation: messages as row data of a few chunks inside one scroller.
 
-Live messages are appended to the newest chunk (only that chunk is sent again) or start a new one; a chunk holding a
-picture or a player is never rewritten, so a playing audio is not interrupted. The scroller is a ``column-reverse``
+Each chunk is one bare Quasar table (grid mode) whose rows are plain dicts drawn by the bubble template, so a message
+costs the server a small dict, not a tree of elements. Live messages are appended to the newest chunk (only that
+chunk is sent again) or start a new one; a chunk holding a picture or a player is never rewritten (the browser
+redraws a whole chunk on any change), so a playing audio is not interrupted. The scroller is a ``column-reverse``
 box, so the browser keeps the newest message in view without any script: its children are, from the bottom up, an
 optional note, the chunks from newest to oldest, and the ``load-older`` button.
 """
@@ -10,14 +12,16 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from nicegui import ui
 
 from chat_ui.core.views import MessageView
 from chat_ui.ui.i18n import t
-from chat_ui.ui.safe_html import esc, html_block
+from chat_ui.ui.safe_html import esc
 from chat_ui.ui.testid import testid
-from chat_ui.ui.widgets.message_html import message_html
+from chat_ui.ui.widgets.data_list import quasar_table
+from chat_ui.ui.widgets.message_rows import BUBBLE_TEMPLATE, message_row
 from chat_ui.ui.widgets.optional_block import OptionalBlock
 
 CHUNK = 25
@@ -26,9 +30,15 @@ KEEP = 150
 
 @dataclass
 class Chunk:
-    element: ui.html
+    element: ui.element
     ids: list[int] = field(default_factory=list)
+    rows: list[dict[str, Any]] = field(default_factory=list)
     frozen: bool = False
+
+    def send(self) -> None:
+        """Send the rows as plain data (see ``DataList.set_rows``)."""
+        dict.__setitem__(self.element.props, 'rows', list(self.rows))
+        self.element.update()
 
 
 def note_html(text: str) -> str:
@@ -88,7 +98,8 @@ class MessageWindow:
         if last is None or last.frozen or len(last.ids) >= CHUNK or view.kind != 'text':
             self._new_chunk([view], newest=True)
         else:
-            last.element.set_content(last.element.content + self._add(last, view))
+            self._add(last, view)
+            last.send()
         self._trim()
         return True
 
@@ -113,21 +124,24 @@ class MessageWindow:
 
     def _new_chunk(self, views: list[MessageView], *, newest: bool) -> None:
         with self.scroll:
-            element = html_block().classes('chat-chunk')
+            element = quasar_table(grid=True).classes('chat-chunk')
+            element.add_slot('item', BUBBLE_TEMPLATE)
         note = 1 if self.note.element is not None else 0
         element.move(self.scroll, target_index=note if newest else note + len(self.chunks))
         chunk = Chunk(element, frozen=any(view.kind != 'text' for view in views))
-        element.set_content(''.join(self._add(chunk, view) for view in views))
+        for view in views:
+            self._add(chunk, view)
+        chunk.send()
         if newest:
             self.chunks.append(chunk)
         else:
             self.chunks.insert(0, chunk)
 
-    def _add(self, chunk: Chunk, view: MessageView) -> str:
-        """Count ``view`` as shown in ``chunk`` and return its HTML."""
+    def _add(self, chunk: Chunk, view: MessageView) -> None:
+        """Count ``view`` as shown in ``chunk`` and add its row."""
         chunk.ids.append(view.id)
+        chunk.rows.append(message_row(view, mine=view.sender_id == self.user_id, show_sender=self.show_senders))
         self.shown.add(view.id)
-        return message_html(view, mine=view.sender_id == self.user_id, show_sender=self.show_senders)
 
     def _trim(self) -> None:
         """Drop the oldest chunks while more than ``KEEP`` messages are rendered (``load-older`` brings them back)."""

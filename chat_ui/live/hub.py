@@ -91,10 +91,18 @@ class Hub:
         self._events: dict[int, Event] = {}
         self.transport: Transport = self
 
-    def subscribe(self, user_id: int, callback: Callable[[Any], Any]) -> None:
-        """Call ``callback(event)`` for events to this user and broadcasts, until the current client is deleted."""
-        self._event_for(user_id).subscribe(callback, expect_args=True)
-        self._event_for(BROADCAST).subscribe(callback, expect_args=True)
+    def subscribe(self, user_id: int, callback: Callable[[Any], Any]) -> Callable[[], None]:
+        """Call ``callback(event)`` for events to this user and broadcasts, until the current client is deleted or
+        the returned function is called."""
+        events = (self._event_for(user_id), self._event_for(BROADCAST))
+        for event in events:
+            event.subscribe(callback, expect_args=True)
+
+        def unsubscribe() -> None:
+            for event in events:
+                event.unsubscribe(callback)
+
+        return unsubscribe
 
     def publish(self, user_id: int, event: Any) -> None:
         self.transport.send(user_id, event)

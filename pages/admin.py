@@ -8,7 +8,7 @@ from fastapi.responses import RedirectResponse
 from nicegui import context, ui
 
 from chat_ui.core.errors import ChatError
-from chat_ui.live.hub import ContactChanged, PresenceChanged, hub
+from chat_ui.live.hub import ContactChanged, PresenceChanged
 from chat_ui.services import accounts, moderation
 from chat_ui.services.moderation import UserRow
 from chat_ui.ui.guard import PageSession, forget_token
@@ -40,9 +40,9 @@ def register() -> None:
                 return None
 
         async def logout() -> None:
-            await accounts.logout(token)
             forget_token()
-            ui.navigate.to('/login?notice=logout')
+            await accounts.logout(token)
+            session.leave('logout')
 
         async def load_users(name_filter: str, page: int) -> moderation.UsersPage | None:
             return await guarded_call(moderation.users_page(token, name_filter=name_filter, page=page))
@@ -86,12 +86,12 @@ def register() -> None:
                 with ui.card().classes('w-full rounded-2xl p-4 gap-3'):
                     ui.label(t('admin_users_title')).classes('text-lg font-semibold')
                     users = UsersTable(
-                        load=load_users,
+                        load=session.guarded_query(load_users, refused=None),
                         on_mute=session.guarded(toggle_mute),
                         on_ban=session.guarded(toggle_ban),
                         on_view=session.guarded(view),
                     )
-                records = RecordsPanel(load=load_records)
+                records = RecordsPanel(load=session.guarded_query(load_records, refused=None))
                 audit = AuditLog()
         await users.refresh()
         audit.show(await guarded_call(moderation.audit_log(token)) or [])
@@ -102,5 +102,5 @@ def register() -> None:
             elif isinstance(event, ContactChanged) and event.visible:
                 await users.refresh()
 
-        hub.subscribe(session.info.user_id, on_event)
+        session.listen(on_event)
         return None

@@ -8,7 +8,7 @@ from typing import Any
 from fastapi.responses import RedirectResponse
 from nicegui import background_tasks, context, ui
 
-from chat_ui.live.hub import ContactChanged, HistoryCleared, MessageCreated, MuteChanged, PresenceChanged, hub
+from chat_ui.live.hub import ContactChanged, HistoryCleared, MessageCreated, MuteChanged, PresenceChanged
 from chat_ui.live.presence import presence
 from chat_ui.services import accounts, messaging
 from chat_ui.services.messaging import ContactView
@@ -31,13 +31,16 @@ def register() -> None:
             return session
         me = session.info.user_id
         client = context.client
-        presence.attach(client, user_id=me, session_id=session.info.session_id)
+        presence.attach(client, user_id=me, session_id=session.info.session_id, live=lambda: not session.ended)
         contacts = await messaging.list_contacts(user_id=me)
 
         async def logout() -> None:
-            await accounts.logout(session.token)
             forget_token()
-            ui.navigate.to('/login?notice=logout')
+            await accounts.logout(session.token)
+            session.leave('logout')
+
+        async def search_contacts(text: str) -> list[ContactView]:
+            return await messaging.list_contacts(user_id=me, name_filter=text)
 
         async def open_chat(contact: ContactView) -> None:
             contact_list.set_active(contact.user_id)
@@ -67,10 +70,10 @@ def register() -> None:
                     contact_list = ContactList(
                         contacts,
                         on_select=session.guarded(open_chat),
-                        search=lambda text: messaging.list_contacts(user_id=me, name_filter=text),
+                        search=session.guarded_query(search_contacts, refused=[]),
                         limit=messaging.CONTACTS_SHOWN,
                     )
-                pane = ChatPane(user_id=me, guard=session.guarded, on_back=go_back)
+                pane = ChatPane(user_id=me, guard=session.guarded, on_back=session.guarded(go_back))
                 pane.root.classes(PANE_CLASSES)
         show_pane(False)
         pane.set_muted(session.info.is_muted)
@@ -99,7 +102,7 @@ def register() -> None:
         async def bring_in(peer_id: int, *, unread: bool) -> None:
             """A message from someone outside the shown window of contacts: add them at the top."""
             contact = await messaging.get_contact(user_id=me, peer_id=peer_id)
-            if contact is not None:
+            if contact is not None and not session.ended:
                 contact_list.add(contact)
                 contact_list.note_message(peer_id, unread=unread)
 
@@ -118,13 +121,14 @@ def register() -> None:
                 go_back()
                 ui.notify(t('contact_left', name=event.username), type='warning', position='top')
 
-        hub.subscribe(me, on_event)
+        session.listen(on_event)
         connections = 0
 
         async def on_connect() -> None:
+            """After a reconnect (not the first connect), redraw the open conversation if still signed in."""
             nonlocal connections
             connections += 1
-            if connections > 1:
+            if connections > 1 and await session.check():
                 await pane.resync()
 
         client.on_connect(on_connect)

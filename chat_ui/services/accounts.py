@@ -7,7 +7,7 @@ import hmac
 import math
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
 
@@ -40,6 +40,7 @@ class SessionInfo:
     username: str
     is_admin: bool
     is_muted: bool
+    expires_at: datetime
 
 
 class LoginRefused(ChatError):
@@ -57,7 +58,12 @@ def hash_token(token: str) -> str:
 def _info(record: UserSession, user: User) -> SessionInfo:
     assert record.id is not None and user.id is not None
     return SessionInfo(
-        session_id=record.id, user_id=user.id, username=user.username, is_admin=user.is_admin, is_muted=user.is_muted
+        session_id=record.id,
+        user_id=user.id,
+        username=user.username,
+        is_admin=user.is_admin,
+        is_muted=user.is_muted,
+        expires_at=record.expires_at,
     )
 
 

@@ -115,7 +115,7 @@ class Browser:
         return tab
 
     async def login(self, username: str, password: str, timeout: float = 60.0) -> None:
-        """Sign in through the real /login page: fill both fields, press the button, wait to be sent to /."""
+        """Sign in through the real /login page: fill both fields, press the button, follow the sign-in ticket to /."""
         tab = await self.open('/login')
         try:
             user_id, user_listener = tab.page.listener('login-username', 'value')
@@ -125,6 +125,9 @@ class Browser:
             await tab.emit_event(pw_id, pw_listener, [json.dumps(password)])
             await tab.emit_event(submit_id, submit_listener, [])
             path = await asyncio.wait_for(tab.navigation, timeout)
+            if path.startswith('/session/start?'):  # the sign-in ticket: a new session cookie, then the way home
+                _, _, location = await self.get(path)
+                path = location or ''
             if path != '/':
                 raise PageError(f'login of {username} went to {path}')
         finally:

@@ -7,12 +7,12 @@ from chat_ui.ui import timefmt
 from chat_ui.ui.theme import install_shared_css
 from chat_ui.ui.upload_limit import UploadSizeLimit
 
-from . import admin, chat, files, init_admin, login, register, rooms
+from . import admin, chat, files, init_admin, login, register, rooms, session
 
 
 def register_all() -> None:
     timefmt.set_display_zone(get_settings().display_zone())
     install_shared_css()
     app.add_middleware(UploadSizeLimit)
-    for module in (login, register, init_admin, chat, rooms, admin, files):
+    for module in (login, register, init_admin, chat, rooms, admin, files, session):
         module.register()

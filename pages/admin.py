@@ -43,9 +43,9 @@ def register() -> None:
                 return None
 
         async def logout() -> None:
-            await accounts.logout(token)
             forget_token()
-            ui.navigate.to('/login?notice=logout')
+            await accounts.logout(token)
+            session.leave('logout')
 
         async def on_event(event: Any) -> None:
             if isinstance(event, PresenceChanged):
@@ -56,7 +56,7 @@ def register() -> None:
         async def load_users(name_filter: str, page: int) -> moderation.UsersPage | None:
             found = await guarded_call(moderation.users_page(token, name_filter=name_filter, page=page))
             for row in found.rows if found else []:  # follow the presence of exactly the users shown
-                session.subscriptions.subscribe(presence_topic(row.user_id), on_event)
+                session.follow(presence_topic(row.user_id))
             return found
 
         async def load_records(target: Target, keyword: str, page: int) -> moderation.RecordsPage | None:
@@ -135,7 +135,7 @@ def register() -> None:
                 with ui.card().classes('w-full rounded-2xl p-4 gap-3'):
                     ui.label(t('admin_users_title')).classes('text-lg font-semibold')
                     users = UsersTable(
-                        load=load_users,
+                        load=session.guarded_query(load_users, refused=None),
                         on_mute=session.guarded(toggle_mute),
                         on_ban=session.guarded(toggle_ban),
                         on_view=session.guarded(view),
@@ -143,16 +143,17 @@ def register() -> None:
                 with ui.card().classes('w-full rounded-2xl p-4 gap-3'):
                     ui.label(t('admin_rooms_title')).classes('text-lg font-semibold')
                     rooms = RoomsTable(
-                        load=load_rooms,
+                        load=session.guarded_query(load_rooms, refused=None),
                         on_view=session.guarded(view_room),
                         on_rename=session.guarded(rename_room),
                         on_delete=session.guarded(ask_delete_room),
                     )
-                records = RecordsPanel(load=load_records)
+                records = RecordsPanel(load=session.guarded_query(load_records, refused=None))
                 audit = AuditLog()
         await users.refresh()
         await rooms.refresh()
         audit.show(await guarded_call(moderation.audit_log(token)) or [])
 
-        session.subscriptions.subscribe(EVERYONE, on_event)
+        session.listen(on_event)
+        session.follow(EVERYONE)
         return None

@@ -28,7 +28,7 @@ from chat_ui.live.events import (
     RoomRenamed,
     SessionEnded,
 )
-from chat_ui.live.hub import EVERYONE, presence_topic, user_topic
+from chat_ui.live.hub import EVERYONE, presence_topic
 from chat_ui.live.presence import presence
 from chat_ui.services import accounts, conversations, messaging
 from chat_ui.ui.guard import PageSession, forget_token
@@ -79,7 +79,9 @@ class ChatPage:
         return self.session.info
 
     async def build(self, *, open_id: int | None) -> None:
-        presence.attach(self.client, user_id=self.me, session_id=self.session.info.session_id)
+        presence.attach(
+            self.client, user_id=self.me, session_id=self.session.info.session_id, live=lambda: not self.session.ended
+        )
         views = await conversations.sidebar(self.actor(), limit=conversations.SIDEBAR_SHOWN)
         guard = self.session.guarded
         self.client.content.classes('p-0 gap-0')
@@ -99,14 +101,14 @@ class ChatPage:
                     self.sidebar = Sidebar(
                         views,
                         on_open=guard(self.open),
-                        search=self.search_sidebar,
+                        search=self.session.guarded_query(self.search_sidebar, refused=[]),
                         on_change=self.sidebar_changed,
                         limit=conversations.SIDEBAR_SHOWN,
                     )
                 self.pane = ConversationPane(
                     actor=self.actor,
                     guard=guard,
-                    on_back=self.go_back,
+                    on_back=guard(self.go_back),
                     on_members=self.open_members,
                     on_read=self.read_up_to,
                 )
@@ -126,9 +128,8 @@ class ChatPage:
         self.room_dialog = RoomDialog(self.body)
         self.show_pane(False)
         self.pane.set_muted(self.session.info.is_muted)
-        subscriptions = self.session.subscriptions
-        subscriptions.subscribe(user_topic(self.me), self.on_event)
-        subscriptions.subscribe(EVERYONE, self.on_event)
+        self.session.listen(self.on_event)
+        self.session.follow(EVERYONE)
         self.sidebar_changed()
         self.client.on_connect(self.on_connect)
         if open_id is not None:
@@ -163,11 +164,10 @@ class ChatPage:
         """Subscribe to the presence of exactly the people this page shows (sidebar, open chat, members panel)."""
         wanted = self.sidebar.peer_ids() | set(self.members.members if self.members.is_open else ())
         wanted.discard(self.me)
-        subscriptions = self.session.subscriptions
         for user_id in wanted - self.watched:
-            subscriptions.subscribe(presence_topic(user_id), self.on_event)
+            self.session.follow(presence_topic(user_id))
         for user_id in self.watched - wanted:
-            subscriptions.unsubscribe(presence_topic(user_id), self.on_event)
+            self.session.unfollow(presence_topic(user_id))
         self.watched = wanted
 
     def notify(self, refusal: ChatError) -> None:
@@ -176,8 +176,6 @@ class ChatPage:
     # ------------------------------------------------------------------ opening conversations
 
     async def search_sidebar(self, text: str) -> list[ConversationView]:
-        if not await self.session.check():
-            return []
         return await conversations.sidebar(self.actor(), name_filter=text, limit=conversations.SIDEBAR_SHOWN)
 
     async def open(self, view: ConversationView) -> None:
@@ -218,7 +216,7 @@ class ChatPage:
         row = self.sidebar.by_conversation(conversation_id)
         if row is not None and row.unread:
             self.sidebar.update(row.key, unread=0)
-        if self.read_reported.get(conversation_id, 0) >= message_id or self.session.subscriptions.closed:
+        if self.read_reported.get(conversation_id, 0) >= message_id or self.session.ended:
             return
         self.read_reported[conversation_id] = message_id
         background_tasks.create(self._report_read(conversation_id, message_id), name='mark read')
@@ -228,9 +226,9 @@ class ChatPage:
             await messaging.mark_read(self.actor(), conversation_id=conversation_id, message_id=message_id)
 
     async def logout(self) -> None:
-        await accounts.logout(self.session.token)
         forget_token()
-        ui.navigate.to('/login?notice=logout')
+        await accounts.logout(self.session.token)
+        self.session.leave('logout')
 
     # ------------------------------------------------------------------ rooms
 
@@ -359,7 +357,7 @@ class ChatPage:
         if self.pending_read is not None:
             pending, self.pending_read = self.pending_read, None
             self.read_up_to(*pending)
-        if self.connections > 1:  # a reconnect: catch up from the database
+        if self.connections > 1 and await self.session.check():  # a reconnect: catch up from the database
             await self.pane.resync()
             if not self.sidebar.filtering:
                 self.sidebar.show(await conversations.sidebar(self.actor(), limit=conversations.SIDEBAR_SHOWN))
@@ -433,7 +431,8 @@ class ChatPage:
             view = await conversations.conversation(self.actor(), conversation_id=conversation_id)
         except ChatError:
             return
-        self.sidebar.upsert(view, top=top)
+        if not self.session.ended:
+            self.sidebar.upsert(view, top=top)
 
     def contact_changed(self, event: ContactChanged) -> None:
         key = f'u{event.user_id}'

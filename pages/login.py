@@ -6,10 +6,10 @@ from fastapi import Request
 from fastapi.responses import RedirectResponse
 from nicegui import ui
 
-from chat_ui.services import accounts
+from chat_ui.services import accounts, tickets
 from chat_ui.services.accounts import LoginRefused
 from chat_ui.ui.forms import error_banner, show, submit_button, text_field
-from chat_ui.ui.guard import NOTICES, store_token, stored_token
+from chat_ui.ui.guard import NOTICES, browser_id, sign_in_url, stored_token
 from chat_ui.ui.i18n import t
 from chat_ui.ui.testid import testid
 from chat_ui.ui.theme import auth_card
@@ -24,6 +24,7 @@ def register() -> None:
             return RedirectResponse('/admin' if info.is_admin else '/')
         ip = request.client.host if request.client else None
         user_agent = request.headers.get('user-agent')
+        browser = browser_id(request)
 
         with auth_card('login_title'):
             if notice in NOTICES:
@@ -45,7 +46,7 @@ def register() -> None:
             captcha_ok = captcha.answer_ok()
             button.props('loading')
             try:
-                token, info = await accounts.login(
+                token, _ = await accounts.login(
                     username.value or '', password.value or '', captcha_ok=captcha_ok, ip=ip, user_agent=user_agent
                 )
             except LoginRefused as refusal:
@@ -56,8 +57,8 @@ def register() -> None:
                 return
             finally:
                 button.props(remove='loading')
-            store_token(token)
-            ui.navigate.to('/admin' if info.is_admin else '/')
+            # A websocket event cannot set a cookie: the browser fetches its new identity with a one-time ticket.
+            ui.navigate.to(sign_in_url(tickets.issue(token, browser_id=browser)))
 
         button.on_click(submit)
         for field in (username, password, captcha.field):

@@ -18,6 +18,7 @@ class SessionInfo:
     username: str
     is_admin: bool
     is_muted: bool
+    expires_at: datetime = datetime.max
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -8,6 +8,7 @@ show that person (they subscribe to ``presence_topic(user_id)``), never to every
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 
 from nicegui import Client
 
@@ -19,9 +20,10 @@ class Presence:
     def __init__(self) -> None:
         self._clients: dict[int, dict[str, int]] = defaultdict(dict)  # user id -> {client id: session id}
 
-    def attach(self, client: Client, *, user_id: int, session_id: int) -> None:
-        """Count this client for the user from its first connect until it is deleted."""
-        client.on_connect(lambda: self._add(user_id, client.id, session_id))
+    def attach(self, client: Client, *, user_id: int, session_id: int, live: Callable[[], bool] = lambda: True) -> None:
+        """Count this client for the user from its first connect until it is deleted; a (re)connect counts only
+        while ``live()`` (a page whose session ended stays offline, whatever its socket does)."""
+        client.on_connect(lambda: self._add(user_id, client.id, session_id) if live() else None)
         client.on_delete(lambda: self._remove(user_id, client.id))
 
     def drop_session(self, *, user_id: int, session_id: int) -> None:

@@ -50,7 +50,12 @@ def hash_token(token: str) -> str:
 def _info(record: UserSession, user: User) -> SessionInfo:
     assert record.id is not None and user.id is not None
     return SessionInfo(
-        session_id=record.id, user_id=user.id, username=user.username, is_admin=user.is_admin, is_muted=user.is_muted
+        session_id=record.id,
+        user_id=user.id,
+        username=user.username,
+        is_admin=user.is_admin,
+        is_muted=user.is_muted,
+        expires_at=record.expires_at,
     )
 
 

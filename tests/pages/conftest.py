@@ -173,3 +173,49 @@ async def sees_text(user: User, text: str, *, present: bool = True) -> None:
             return
         await asyncio.sleep(0.02)
     raise AssertionError(f'{text!r} {"not shown" if present else "still shown"}: {rendered_text(user)[:500]}')
+
+
+def copy_cookies(source: User, target: User) -> None:
+    """Give ``target`` a copy of every cookie ``source`` holds (NiceGUI's signed ``session`` cookie included)."""
+    for cookie in source.http_client.cookies.jar:
+        target.http_client.cookies.jar.set_cookie(cookie)
+
+
+def session_cookie(user: User) -> str | None:
+    return user.http_client.cookies.get('session')
+
+
+class IgnoredNavigation:
+    """The navigation of a simulated browser that, once ``ignoring`` is set, ignores the server's instructions (a
+    hostile client keeping its page and socket): each target is recorded in ``ignored`` and not followed."""
+
+    def __init__(self, user: User) -> None:
+        self.original = user.navigate
+        self.ignoring = False
+        self.ignored: list[str] = []
+        object.__setattr__(user, 'navigate', self)
+
+    def to(self, target: Any, new_tab: bool = False) -> None:
+        if self.ignoring:
+            self.ignored.append(str(target))
+        else:
+            self.original.to(target, new_tab)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.original, name)
+
+
+async def until(condition: Any, what: str = 'condition') -> None:
+    """Wait until ``condition()`` is true (the page's work is asynchronous)."""
+    for _ in range(250):
+        if condition():
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError(f'{what} never became true')
+
+
+async def never(condition: Any, what: str = 'condition') -> None:
+    """Let the page work for a while (many event-loop turns) and fail if ``condition()`` ever becomes true."""
+    for _ in range(25):
+        assert not condition(), what
+        await asyncio.sleep(0.02)

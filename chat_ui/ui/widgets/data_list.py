@@ -43,6 +43,8 @@ class DataList:
     def set_rows(self, rows: list[dict[str, Any]]) -> None:
         """Send the rows as plain data: assigning ``table.rows`` would wrap each row in an observable dict (about
         1 KB per row and page, kept for as long as the page is open); rows are only ever replaced, never changed."""
+        if rows == self.table.props.get('rows'):
+            return  # the browser redraws every row on an update (and a click on a redrawn row is lost): only changes
         self.ids = {row['id'] for row in rows}
         dict.__setitem__(self.table.props, 'rows', rows)
         self.table.update()

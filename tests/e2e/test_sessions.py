@@ -126,7 +126,7 @@ def test_an_ended_page_that_ignores_the_way_out_gets_nothing_more(
     assert told[0].endswith(f'/login?notice={how}'), told
 
     # At once (the server closes the ended page a few seconds later): the contact filter answers nothing.
-    a.get_by_placeholder('Search contacts').fill(b_name)
+    a.get_by_placeholder('Search chats and people').fill(b_name)
     expect(a.get_by_test_id(f'contact-{b_name}')).to_have_count(0)
 
     if how == 'logout':

@@ -13,7 +13,7 @@ from chat_ui.services.rules.captcha import Challenge, new_challenge
 from chat_ui.ui.forms import error_banner, show, submit_button, text_field
 from chat_ui.ui.guard import NOTICES, store_token, stored_token
 from chat_ui.ui.i18n import t
-from chat_ui.ui.testid import testid
+from chat_ui.ui.testid import set_props, testid
 from chat_ui.ui.theme import auth_card
 
 
@@ -39,9 +39,8 @@ def register() -> None:
                     captcha_image = (
                         ui.image().classes('w-40 h-[60px] rounded border border-gray-300').props('no-spinner')
                     )
-                    ui.button(icon='refresh', on_click=lambda: refresh_captcha()).props(
-                        f'flat round dense aria-label="{t("captcha_refresh")}"'
-                    )
+                    refresh = ui.button(icon='refresh', on_click=lambda: refresh_captcha()).props('flat round dense')
+                    set_props(refresh, {'aria-label': t('captcha_refresh')})
                 captcha = text_field(t('captcha_label'), 'login-captcha', hint=t('captcha_hint'), max_length=8)
             captcha_box.set_visibility(False)
             error = error_banner('login-error')

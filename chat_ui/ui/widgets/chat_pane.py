@@ -17,7 +17,7 @@ from chat_ui.services import messaging, uploads
 from chat_ui.services.messaging import ContactView, SearchResult
 from chat_ui.ui.i18n import t
 from chat_ui.ui.safe_html import esc, html_block
-from chat_ui.ui.testid import testid
+from chat_ui.ui.testid import set_props, testid
 from chat_ui.ui.widgets.avatar import avatar_html
 from chat_ui.ui.widgets.confirm_dialog import ConfirmDialog
 from chat_ui.ui.widgets.file_picker import FilePicker
@@ -84,12 +84,10 @@ class ChatPane:
             self.search_input.props('dense outlined rounded clearable maxlength=100').classes('w-36 sm:w-56 md:w-72')
             self.search_input.on('keydown.enter', guard(self.run_search))
             self.search_input.on_value_change(lambda e: None if e.value else self.close_search())
-            testid(ui.button(icon='search', on_click=guard(self.run_search)), 'search-submit').props(
-                f'flat round dense title="{t("search")}"'
-            ).classes('text-gray-600')
-            testid(ui.button(icon='delete_sweep', on_click=guard(self.ask_clear)), 'clear-history').props(
-                f'flat round dense title="{t("clear_history")}"'
-            ).classes('text-gray-600')
+            search = testid(ui.button(icon='search', on_click=guard(self.run_search)), 'search-submit')
+            set_props(search.props('flat round dense'), {'title': t('search')}).classes('text-gray-600')
+            clear = testid(ui.button(icon='delete_sweep', on_click=guard(self.ask_clear)), 'clear-history')
+            set_props(clear.props('flat round dense'), {'title': t('clear_history')}).classes('text-gray-600')
 
     def _build_composer(self, guard: Guard) -> None:
         with ui.row().classes('chat-composer w-full items-end gap-2 px-3 py-2 no-wrap') as self.composer:

@@ -68,9 +68,10 @@ def contains(column: Any, text: str) -> Any:
 
 
 def text_candidates(session: Session, *, user_a: int, user_b: int, keyword: str) -> list[tuple[int, str]]:
-    """``(id, body)`` of the text messages whose body contains ``keyword`` by the database's LIKE (a superset the
-    caller refines), newest first. ``%``, ``_`` and ``\\`` in the keyword are literal. Plain tuples, not ORM
-    objects: a common word can match tens of thousands of rows."""
+    """``(id, body)`` of the text messages whose body contains ``keyword`` by the database's LIKE, newest first;
+    ``%``, ``_`` and ``\\`` in the keyword are literal. For bench/ only: the app searches through
+    ``chat_ui.services.search_index``, whose Unicode case folding LIKE does not share (SQLite's LIKE folds ASCII
+    only). Plain tuples, not ORM objects: a common word can match tens of thousands of rows."""
     query = select(Message.id, Message.body).where(
         _in_conversation(user_a, user_b), col(Message.kind) == 'text', contains(Message.body, keyword)
     )
@@ -106,13 +107,10 @@ def last_message_ids(session: Session, *, user_id: int) -> dict[int, int]:
     return latest
 
 
-def user_records(
-    session: Session, *, user_id: int, keyword: str, offset: int, limit: int
-) -> tuple[Sequence[Message], int]:
-    """Every message the user sent or received (text containing ``keyword`` if given), newest first; and the count."""
+def user_records(session: Session, *, user_id: int, offset: int, limit: int) -> tuple[Sequence[Message], int]:
+    """Every message the user sent or received, newest first; and the count. (Filtering by keyword is the search
+    index's job, so that it follows the same matching rule as the chat's search.)"""
     query = select(Message).where(or_(col(Message.user_lo) == user_id, col(Message.user_hi) == user_id))
-    if keyword:
-        query = query.where(col(Message.kind) == 'text', contains(Message.body, keyword))
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
     rows = session.exec(query.order_by(col(Message.id).desc()).offset(offset).limit(limit)).all()
     return rows, total

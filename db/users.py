@@ -54,8 +54,8 @@ def list_contacts(
     name_filter: str = '',
     only_ids: Collection[int] | None = None,
 ) -> Sequence[User]:
-    """Chat users who are not banned, not admins and not the given user, by name: those whose name contains
-    ``name_filter`` (case-insensitive, literal), or only those in ``only_ids``; at most ``limit``."""
+    """Chat users who are not banned, not admins and not the given user, by name: those whose name key contains
+    ``name_filter`` (case-folded here; literal), or only those in ``only_ids``; at most ``limit``."""
     query = select(User).where(
         User.id != exclude_user_id, col(User.is_banned).is_(False), col(User.is_admin).is_(False)
     )

@@ -11,6 +11,7 @@ from chat_ui.core.worker import off_loop
 from chat_ui.live.hub import HistoryCleared, MessageCreated, MessageView, hub
 from chat_ui.live.presence import presence
 from chat_ui.services.file_store import delete_stored
+from chat_ui.services.rules.usernames import username_key
 from chat_ui.services.search_index import search_index
 from db import messages as message_queries
 from db import users as user_queries
@@ -142,6 +143,7 @@ def _clear(user_id: int, peer_id: int) -> None:
     with session_scope() as db:
         check_peer(db, user_id=user_id, peer_id=peer_id)
         file_keys = message_queries.delete_conversation(db, user_a=user_id, user_b=peer_id)
+    search_index.forget(user_a=user_id, user_b=peer_id)
     delete_stored(file_keys)
 
 
@@ -180,8 +182,9 @@ def _contacts(user_id: int, name_filter: str, limit: int) -> list[ContactView]:
 
 async def list_contacts(*, user_id: int, name_filter: str = '', limit: int | None = None) -> list[ContactView]:
     """Up to ``limit`` people the user can chat with: newest conversation first, then by name; or, with a
-    filter, those whose name contains it."""
-    return await off_loop(_contacts, user_id, name_filter.strip()[:KEYWORD_MAX], limit or CONTACTS_SHOWN)
+    filter, those whose name key (NFKC, case-folded, like the key names are unique by) contains the filter's."""
+    name_key = username_key(name_filter[:KEYWORD_MAX])
+    return await off_loop(_contacts, user_id, name_key, limit or CONTACTS_SHOWN)
 
 
 def _contact(user_id: int, peer_id: int) -> ContactView | None:

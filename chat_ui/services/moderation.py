@@ -14,6 +14,8 @@ from chat_ui.core.worker import off_loop
 from chat_ui.live.hub import ContactChanged, MuteChanged, hub
 from chat_ui.live.presence import presence
 from chat_ui.services import accounts
+from chat_ui.services.rules.usernames import username_key
+from chat_ui.services.search_index import search_index
 from db import audit as audit_queries
 from db import messages as message_queries
 from db import sessions as session_queries
@@ -114,9 +116,9 @@ def _users_page(name_filter: str, page: int) -> UsersPage:
 
 
 async def users_page(token: str | None, *, name_filter: str = '', page: int = 1) -> UsersPage:
-    """One page of the users table, filtered by name in the database."""
+    """One page of the users table, filtered by name in the database (on the name key: NFKC, case-folded)."""
     await require_admin(token)
-    return await off_loop(_users_page, name_filter.strip()[:FILTER_MAX], max(1, page))
+    return await off_loop(_users_page, username_key(name_filter[:FILTER_MAX]), max(1, page))
 
 
 FLAG_ACTIONS: dict[str, dict[str, bool]] = {
@@ -163,9 +165,13 @@ def _records(user_id: int, keyword: str, page: int) -> RecordsPage:
         user = user_queries.get_user(db, user_id=user_id)
         if user is None:
             raise ChatError('user_not_found')
-        rows, total = message_queries.user_records(
-            db, user_id=user_id, keyword=keyword, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE
-        )
+        offset = (page - 1) * PAGE_SIZE
+        if keyword:
+            found = search_index.user_candidates(db, user_id=user_id, keyword=keyword)
+            rows, total = message_queries.by_ids(db, ids=found[offset : offset + PAGE_SIZE]), len(found)
+        else:
+            listed, total = message_queries.user_records(db, user_id=user_id, offset=offset, limit=PAGE_SIZE)
+            rows = list(listed)
         peer_ids = {m.user_hi if m.user_lo == user_id else m.user_lo for m in rows}
         names = {u.id: u.username for u in (user_queries.get_user(db, user_id=i) for i in peer_ids) if u}
         return RecordsPage(
@@ -190,7 +196,8 @@ def _records(user_id: int, keyword: str, page: int) -> RecordsPage:
 
 
 async def user_records(token: str | None, *, user_id: int, keyword: str = '', page: int = 1) -> RecordsPage:
-    """Every message the user sent or received, newest first, a page at a time."""
+    """Every message the user sent or received, newest first, a page at a time; with a keyword, their text
+    messages containing it by the chat search's rule (``text_match``, through the search index)."""
     await require_admin(token)
     return await off_loop(_records, user_id, keyword.strip()[:FILTER_MAX], max(1, page))
 

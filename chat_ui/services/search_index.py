@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session
 
+from chat_ui.services.text_match import contains, fold
 from db import messages as message_queries
 
 MAX_CACHED_MESSAGES = 400_000
@@ -23,14 +24,14 @@ class ConversationTexts:
     newest_id: int = 0
     count: int = 0
     ids: list[int] = field(default_factory=list)
-    lowered: list[str] = field(default_factory=list)
+    folded: list[str] = field(default_factory=list)
 
     def extend(self, rows: list[tuple[int, str | None]]) -> None:
         """Add messages newer than those held (non-text ones only count)."""
         for message_id, body in rows:
             if body is not None:
                 self.ids.append(message_id)
-                self.lowered.append(body.lower())
+                self.folded.append(fold(body))
         self.count += len(rows)
         self.newest_id = max([self.newest_id, *(message_id for message_id, _ in rows)])
 
@@ -42,15 +43,27 @@ class SearchIndex:
         self._lock = threading.Lock()
 
     def candidates(self, db: Session, *, user_a: int, user_b: int, keyword: str) -> list[int]:
-        """Ids of the conversation's text messages containing ``keyword`` (case-insensitive), newest first; the
-        caller refines them with the exact matcher."""
+        """Ids of the conversation's text messages containing ``keyword`` by ``text_match``'s rule (the one the
+        highlighter marks with), newest first."""
         texts = self._current(db, user_a=user_a, user_b=user_b)
-        needle = keyword.lower()
-        return [texts.ids[i] for i in range(len(texts.ids) - 1, -1, -1) if needle in texts.lowered[i]]
+        needle = fold(keyword)
+        return [texts.ids[i] for i in range(len(texts.ids) - 1, -1, -1) if contains(texts.folded[i], needle)]
+
+    def user_candidates(self, db: Session, *, user_id: int, keyword: str) -> list[int]:
+        """The same across every conversation of one user (the admin's records filter), newest first."""
+        peers = message_queries.last_message_ids(db, user_id=user_id)
+        found = [i for peer in peers for i in self.candidates(db, user_a=user_id, user_b=peer, keyword=keyword)]
+        return sorted(found, reverse=True)
 
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+
+    def forget(self, *, user_a: int, user_b: int) -> None:
+        """Drop one conversation's copy (it was cleared: SQLite gives new rows the ids of deleted ones, so the
+        refilled conversation could look unchanged by its newest id and count)."""
+        with self._lock:
+            self._entries.pop(message_queries.pair(user_a, user_b), None)
 
     def _current(self, db: Session, *, user_a: int, user_b: int) -> ConversationTexts:
         key = message_queries.pair(user_a, user_b)

@@ -15,6 +15,7 @@ from sqlmodel import SQLModel
 
 from db import engine as db_engine
 from db.migrate import upgrade
+from tests.faults import WriteFault
 
 MARIADB_HOST = os.environ.get('TEST_MARIADB_HOST', '127.0.0.1')
 MARIADB_PORT = int(os.environ.get('TEST_MARIADB_PORT', '3306'))
@@ -105,3 +106,11 @@ def engine(database_url: str) -> Iterator[Engine]:
     upgrade(configured)
     yield configured
     configured.dispose()
+
+
+@pytest.fixture
+def write_fault() -> Iterator[WriteFault]:
+    """Make the process engine's database refuse or hold writes (see ``tests/faults.py``); undone after the test."""
+    fault = WriteFault()
+    yield fault
+    fault.remove()

@@ -9,7 +9,6 @@ import pytest
 from PIL import Image
 from sqlalchemy.engine import Engine
 
-from chat_ui.core.config import Settings, set_settings
 from chat_ui.core.errors import ChatError
 from chat_ui.live.hub import MessageCreated, hub
 from chat_ui.services import accounts, messaging, uploads
@@ -17,13 +16,6 @@ from chat_ui.services.file_store import stored_path, thumb_path
 
 DATA = Path(__file__).resolve().parent.parent / 'data'
 MB = 1024 * 1024
-
-
-@pytest.fixture
-def upload_dir(tmp_path: Path) -> Path:
-    folder = tmp_path / 'uploads'
-    set_settings(Settings(_env_file=None, upload_dir=folder, data_dir=tmp_path))  # type: ignore[call-arg]
-    return folder
 
 
 def image_bytes(fmt: str, size: tuple[int, int] = (64, 40)) -> bytes:

@@ -10,12 +10,14 @@ import pytest
 from nicegui import background_tasks, ui
 from nicegui.elements.upload_files import SmallFileUpload
 from nicegui.testing import User
+from sqlmodel import col, select
 
 from chat_ui.core.config import get_settings
 from db import messages as message_queries
 from db.engine import session_scope
 from db.models import Message
 from tests.faults import WriteFault
+from tests.services.test_uploads import wav_bytes
 
 from .conftest import bubbles, rendered_html
 from .test_chat_pages import has_bubble, open_chat, send, three_people
@@ -32,7 +34,7 @@ def input_value(user: User) -> str:
 
 def stored() -> list[tuple[str, str | None]]:
     with session_scope() as db:
-        return [(m.kind, m.body) for m in db.query(Message).order_by(Message.id)]  # type: ignore[arg-type]
+        return [(m.kind, m.body) for m in db.exec(select(Message).order_by(col(Message.id)))]
 
 
 def uploaded_files() -> list[str]:
@@ -174,12 +176,12 @@ async def test_upload_while_writes_fail_shows_an_error_and_keeps_nothing(
     (upload,) = alice.find('chat-upload').elements
     assert isinstance(upload, ui.upload)
     write_fault.refuse()
-    await upload.handle_uploads([SmallFileUpload('tone.wav', 'audio/wav', wav())])
+    await upload.handle_uploads([SmallFileUpload('tone.wav', 'audio/wav', wav_bytes())])
     await alice.should_see(UPLOAD_FAILED, retries=50)
     assert stored() == [] and uploaded_files() == []
     expected_failures_logged(caplog)
     write_fault.lift()
-    await upload.handle_uploads([SmallFileUpload('tone.wav', 'audio/wav', wav())])
+    await upload.handle_uploads([SmallFileUpload('tone.wav', 'audio/wav', wav_bytes())])
     for _ in range(150):
         if stored():
             break
@@ -188,12 +190,6 @@ async def test_upload_while_writes_fail_shows_an_error_and_keeps_nothing(
     (key,) = uploaded_files()
     with session_scope() as db:
         assert message_queries.get_by_file_key(db, file_key=key) is not None
-
-
-def wav() -> bytes:
-    from tests.services.test_uploads import wav_bytes
-
-    return wav_bytes()
 
 
 async def test_cancelled_send_gives_the_text_back(

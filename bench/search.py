@@ -1,7 +1,8 @@
 """Conversation search on a large database: the server-side work of ``chat_ui.messaging.search``.
 
-``messaging._search`` is exactly what the page's search runs in a worker thread (``run.io_bound``): the peer check,
-``db.messages.text_candidates`` (LIKE on the conversation) and the literal, case-insensitive refinement.
+``messaging._search`` is exactly what the page's search runs in a worker thread (``run.io_bound``): the peer check
+and the in-memory search index (``chat_ui.services.search_index``, matching by ``chat_ui.services.text_match``);
+``breakdown`` also times a LIKE scan (``db.messages.text_candidates``) for comparison.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import psutil
 from sqlmodel import select
 
 from chat_ui.services import messaging
-from chat_ui.ui.highlight import keyword_pattern
+from chat_ui.services.text_match import contains, fold
 from db import engine as db_engine
 from db import messages as message_queries
 from db.engine import session_scope
@@ -31,7 +32,7 @@ def breakdown(a: int, b: int, keyword: str, reps: int = 3) -> dict[str, float]:
     """Where a full scan's time goes (median of ``reps``): ``db.messages.text_candidates`` as the app defines it
     (the LIKE query), the same rows as ``(id, body)`` through SQLAlchemy Core, the Python refinement of those
     bodies, and loading one conversation's texts (``bodies_after``, what the in-memory search index loads once)."""
-    pattern = keyword_pattern(keyword)
+    needle = fold(keyword)
     like = f'%{message_queries.escape_like(keyword)}%'
     lo, hi = message_queries.pair(a, b)
     core = (
@@ -51,7 +52,7 @@ def breakdown(a: int, b: int, keyword: str, reps: int = 3) -> dict[str, float]:
             rows = db.execute(core).all()
             timings['core_id_body_ms'].append((time.perf_counter() - began) * 1000)
             began = time.perf_counter()
-            sum(1 for _, text in rows if text and pattern.search(text))
+            sum(1 for _, text in rows if text and contains(fold(text), needle))
             timings['refine_ms'].append((time.perf_counter() - began) * 1000)
             if hasattr(message_queries, 'bodies_after'):
                 began = time.perf_counter()

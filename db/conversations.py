@@ -274,6 +274,12 @@ def sidebar(
     ]
 
 
+def conversation_ids_of(session: Session, *, user_id: int) -> list[int]:
+    """Every conversation the user is a member of."""
+    query = select(ConversationMember.conversation_id).where(col(ConversationMember.user_id) == user_id)
+    return list(session.exec(query).all())
+
+
 def direct_peer_ids(session: Session, *, user_id: int) -> set[int]:
     """Everyone the user has a direct conversation with."""
     query = (

@@ -8,7 +8,6 @@ from sqlalchemy import func, or_, update
 from sqlmodel import Session, col, select
 
 from .models import Conversation, ConversationMember, Message
-from .sql import contains
 
 
 def add_message(
@@ -82,14 +81,15 @@ def get_by_file_key(session: Session, *, file_key: str) -> Message | None:
 def records(
     session: Session,
     *,
-    keyword: str,
     offset: int,
     limit: int,
     user_id: int | None = None,
     conversation_id: int | None = None,
+    only_ids: Collection[int] | None = None,
 ) -> tuple[Sequence[Message], int]:
     """For the admin, newest first, with the count: every message a user sent, or received in their direct
-    conversations; or every message of one conversation. ``keyword`` keeps text containing it."""
+    conversations; or every message of one conversation; ``only_ids`` keeps those (the search index's matches:
+    keyword filtering follows the chat search's matching rule, which SQL ``LIKE`` does not share)."""
     query = select(Message)
     if user_id is not None:
         directs = (
@@ -100,8 +100,8 @@ def records(
         query = query.where(or_(col(Message.sender_id) == user_id, col(Message.conversation_id).in_(directs)))
     if conversation_id is not None:
         query = query.where(col(Message.conversation_id) == conversation_id)
-    if keyword:
-        query = query.where(col(Message.kind) == 'text', contains(Message.body, keyword))
+    if only_ids is not None:
+        query = query.where(col(Message.id).in_(list(only_ids)))
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
     rows = session.exec(query.order_by(col(Message.id).desc()).offset(offset).limit(limit)).all()
     return rows, total

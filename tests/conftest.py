@@ -17,6 +17,7 @@ from sqlmodel import SQLModel
 from chat_ui.live.hub import hub
 from db import engine as db_engine
 from db.migrate import upgrade
+from tests.faults import WriteFault
 from tests.support.events import CapturedEvents
 
 MARIADB_HOST = os.environ.get('TEST_MARIADB_HOST', '127.0.0.1')
@@ -134,3 +135,11 @@ def events() -> Iterator[CapturedEvents]:
     hub.bus = captured
     yield captured
     hub.reset()
+
+
+@pytest.fixture
+def write_fault() -> Iterator[WriteFault]:
+    """Make the process engine's database refuse or hold writes (see ``tests/faults.py``); undone after the test."""
+    fault = WriteFault()
+    yield fault
+    fault.remove()

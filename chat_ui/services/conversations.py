@@ -76,7 +76,7 @@ def _conversation_view(access: Access, db: Session) -> ConversationView:
 
 def _sidebar(db: Session, user_id: int, name_filter: str, limit: int) -> list[ConversationView]:
     active_user(db, user_id)
-    key = name_filter.casefold()
+    key = username_key(name_filter)
     rows = conversation_queries.sidebar(db, user_id=user_id, limit=limit, name_filter=key)
     views = [_row_view(row) for row in rows]
     if len(views) < limit:

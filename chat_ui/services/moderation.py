@@ -22,6 +22,8 @@ from chat_ui.services import accounts
 from chat_ui.services.conversations import delete_in, rename_in
 from chat_ui.services.messaging import clear_in
 from chat_ui.services.rules.titles import check_title
+from chat_ui.services.rules.usernames import username_key
+from chat_ui.services.search_index import search_index
 from chat_ui.services.work import Work, read, transact
 from db import audit as audit_queries
 from db import conversations as conversation_queries
@@ -139,9 +141,9 @@ def _users_page(name_filter: str, page: int) -> UsersPage:
 
 
 async def users_page(token: str | None, *, name_filter: str = '', page: int = 1) -> UsersPage:
-    """One page of the users table, filtered by name in the database."""
+    """One page of the users table, filtered by name in the database (on the name key: NFKC, case-folded)."""
     await require_admin(token)
-    return await off_loop(_users_page, name_filter.strip()[:FILTER_MAX], max(1, page))
+    return await off_loop(_users_page, username_key(name_filter[:FILTER_MAX]), max(1, page))
 
 
 FLAG_ACTIONS: dict[str, dict[str, bool]] = {
@@ -222,8 +224,12 @@ def _records(db: Session, user_id: int, keyword: str, page: int) -> RecordsPage:
     user = user_queries.get_user(db, user_id=user_id)
     if user is None:
         raise ChatError('user_not_found')
+    matches = None
+    if keyword:
+        mine = conversation_queries.conversation_ids_of(db, user_id=user_id)
+        matches = search_index.candidates_in(db, conversation_ids=mine, keyword=keyword)
     rows, total = message_queries.records(
-        db, user_id=user_id, keyword=keyword, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE
+        db, user_id=user_id, only_ids=matches, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE
     )
     return RecordsPage(
         title=user.username,
@@ -250,8 +256,9 @@ def _room(db: Session, conversation_id: int) -> Conversation:
 
 def _room_records(db: Session, conversation_id: int, keyword: str, page: int) -> RecordsPage:
     room = _room(db, conversation_id)
+    matches = search_index.candidates(db, conversation_id=conversation_id, keyword=keyword) if keyword else None
     rows, total = message_queries.records(
-        db, conversation_id=conversation_id, keyword=keyword, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE
+        db, conversation_id=conversation_id, only_ids=matches, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE
     )
     return RecordsPage(
         title=room.title or '',

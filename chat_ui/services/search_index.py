@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session
 
+from chat_ui.services.text_match import contains, fold
 from db import messages as message_queries
 
 MAX_CACHED_MESSAGES = 400_000
@@ -24,14 +25,14 @@ class ConversationTexts:
     count: int = 0
     revision: int = 0
     ids: list[int] = field(default_factory=list)
-    lowered: list[str] = field(default_factory=list)
+    folded: list[str] = field(default_factory=list)
 
     def extend(self, rows: list[tuple[int, str | None]]) -> None:
         """Add messages newer than those held (non-text ones only count)."""
         for message_id, body in rows:
             if body is not None:
                 self.ids.append(message_id)
-                self.lowered.append(body.lower())
+                self.folded.append(fold(body))
         self.count += len(rows)
         self.newest_id = max([self.newest_id, *(message_id for message_id, _ in rows)])
 
@@ -43,11 +44,16 @@ class SearchIndex:
         self._lock = threading.Lock()
 
     def candidates(self, db: Session, *, conversation_id: int, keyword: str) -> list[int]:
-        """Ids of the conversation's text messages containing ``keyword`` (case-insensitive), newest first; the
-        caller refines them with the exact matcher."""
+        """Ids of the conversation's text messages containing ``keyword`` by ``text_match``'s rule (the one the
+        highlighter marks with), newest first."""
         texts = self._current(db, conversation_id=conversation_id)
-        needle = keyword.lower()
-        return [texts.ids[i] for i in range(len(texts.ids) - 1, -1, -1) if needle in texts.lowered[i]]
+        needle = fold(keyword)
+        return [texts.ids[i] for i in range(len(texts.ids) - 1, -1, -1) if contains(texts.folded[i], needle)]
+
+    def candidates_in(self, db: Session, *, conversation_ids: list[int], keyword: str) -> list[int]:
+        """The same across several conversations (the admin's records filter), newest first."""
+        found = [i for cid in conversation_ids for i in self.candidates(db, conversation_id=cid, keyword=keyword)]
+        return sorted(found, reverse=True)
 
     def clear(self) -> None:
         with self._lock:

@@ -90,6 +90,14 @@ EN: dict[str, str] = {
     'message_too_long': 'The message is too long (at most {max} characters).',
     'muted': 'You have been muted by the administrator and cannot send messages.',
     'peer_unavailable': 'This person is no longer available.',
+    'send_failed': (
+        'The message was not sent: the server could not store it. Your text is back in the input; please try again.'
+    ),
+    'send_failed_elsewhere': (
+        'Your message to {name} was not sent: the server could not store it. '
+        'Its text goes back into the input when you open that conversation again.'
+    ),
+    'upload_failed': 'The file was not sent: the server could not store it. Please try again.',
     'keyword_too_long': 'The search keyword is too long (at most {max} characters).',
     'attach_file': 'Send a picture or audio file',
     'file_type_not_allowed': 'This file type is not allowed. Allowed: {types}.',
@@ -284,6 +292,9 @@ ZH: dict[str, str] = {
     'message_too_long': '消息过长（最多 {max} 个字符）。',
     'muted': '您已被管理员禁言，无法发送消息。',
     'peer_unavailable': '该用户已不可用。',
+    'send_failed': '消息未发送：服务器暂时无法保存。文字已放回输入框，请重试。',
+    'send_failed_elsewhere': '发给{name}的消息未发送：服务器暂时无法保存。再次打开与其的会话时，文字会放回输入框。',
+    'upload_failed': '文件未发送：服务器暂时无法保存，请重试。',
     'keyword_too_long': '搜索关键词过长（最多 {max} 个字符）。',
     'attach_file': '发送图片或音频',
     'file_type_not_allowed': '不支持该文件类型。支持：{types}。',

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from nicegui import ui
 
-from chat_ui.ui.testid import testid
+from chat_ui.ui.testid import set_props, testid
 
 
 def text_field(
     label: str, name: str, *, password: bool = False, hint: str | None = None, max_length: int = 256
 ) -> ui.input:
     field = ui.input(label, password=password, password_toggle_button=password).classes('w-full')
-    testid(field.props(f'outlined dense maxlength={max_length} autocomplete=off'), name)
+    testid(set_props(field.props('outlined dense autocomplete=off'), {'maxlength': max_length}), name)
     if hint:
-        field.props(f'hint="{hint}"')
+        set_props(field, {'hint': hint})
     return field
 
 

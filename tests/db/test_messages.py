@@ -178,11 +178,12 @@ def test_records_of_a_user_and_of_a_room(engine: Engine) -> None:
     send(team, c, 'team talk')
     send(team, a, 'a in team')
     with session_scope() as db:
-        rows, total = message_queries.records(db, user_id=a, keyword='', offset=0, limit=10)
+        rows, total = message_queries.records(db, user_id=a, offset=0, limit=10)
         assert total == 4 and [m.body for m in rows] == ['a in team', '50% HELLO', None, 'hello']
-        rows, total = message_queries.records(db, user_id=a, keyword='%', offset=0, limit=10)
+        hello = [m.id for m in rows if m.body == '50% HELLO']
+        rows, total = message_queries.records(db, user_id=a, only_ids=hello, offset=0, limit=10)
         assert total == 1 and rows[0].body == '50% HELLO'
-        rows, total = message_queries.records(db, conversation_id=team, keyword='', offset=0, limit=10)
+        rows, total = message_queries.records(db, conversation_id=team, offset=0, limit=10)
         assert total == 2 and [m.body for m in rows] == ['a in team', 'team talk']
 
 

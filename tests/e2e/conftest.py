@@ -110,8 +110,9 @@ class ChatServer:
             os.killpg(self.process.pid, signal.SIGKILL)  # its own session (start_new_session): only its children
 
 
-def start_chat_server(base_dir: Path) -> ChatServer:
-    """Start main.py on a free port and wait until GET /login answers 200."""
+def start_chat_server(base_dir: Path, extra_env: dict[str, str] | None = None) -> ChatServer:
+    """Start main.py on a free port (with ``extra_env`` on top of its environment, e.g. a ``DATABASE_URL``) and
+    wait until GET /login answers 200."""
     data_dir = base_dir / 'data'
     data_dir.mkdir(parents=True, exist_ok=True)
     log_path = base_dir / 'server.log'
@@ -121,7 +122,7 @@ def start_chat_server(base_dir: Path) -> ChatServer:
         process = subprocess.Popen(
             [sys.executable, 'main.py', '--port', str(port)],
             cwd=REPO_ROOT,
-            env=server_environment(data_dir),
+            env={**server_environment(data_dir), **(extra_env or {})},
             stdout=log_file,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
@@ -164,8 +165,8 @@ def fresh_chat_server() -> Iterator[ChatServer]:
         yield from _serve(Path(tmp))
 
 
-def _serve(base_dir: Path) -> Iterator[ChatServer]:
-    server = start_chat_server(base_dir)
+def _serve(base_dir: Path, extra_env: dict[str, str] | None = None) -> Iterator[ChatServer]:
+    server = start_chat_server(base_dir, extra_env)
     try:
         yield server
     finally:
@@ -179,7 +180,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     """When a test that used a server fails, attach that server's output to the report."""
     report = yield
     if report.failed:
-        for name in ('chat_server', 'fresh_chat_server'):
+        for name in ('chat_server', 'fresh_chat_server', 'mariadb_chat_server'):
             server = getattr(item, 'funcargs', {}).get(name)
             if isinstance(server, ChatServer):
                 report.sections.append((f'{name} log ({server.log_path})', server.log()[-20_000:]))

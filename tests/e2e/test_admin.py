@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from .conftest import ADMIN_SECRET, ChatServer, NewPage
-from .helpers import login, path_is, unique_name
+from .helpers import login, path_is, register, unique_name
 from .test_chat import open_chat, send, signed_in
 
 
@@ -87,3 +87,31 @@ def test_admin_page_refuses_a_normal_user(new_page: NewPage, chat_server: ChatSe
     page.goto(f'{chat_server.url}/admin')
     expect(page).to_have_url(path_is('/'))
     expect(page.get_by_test_id('admin-users')).to_have_count(0)
+
+
+AWKWARD_NAMES = ['evil😍disable', 'x😍loading', 'y😍hidden', 'x\u0301y', 'नमस्ते']
+
+
+def test_awkward_names_keep_their_hooks_and_buttons(
+    new_page: NewPage, fresh_chat_server: ChatServer, admin_page: Page
+) -> None:
+    """Names that a props-string parser would turn into ``disable``/``loading``/``hidden``: every hook carries
+    exactly the name, and the admin's buttons and the contact rows stay visible and usable."""
+    server = fresh_chat_server
+    for name in AWKWARD_NAMES:
+        register(new_page(), server.url, name)
+    watcher = signed_in(new_page, server, unique_name('watch'))
+    admin_page.reload()
+    for name in AWKWARD_NAMES:
+        for action in ('mute', 'ban', 'view'):
+            button = admin_page.get_by_test_id(f'{action}-{name}')
+            expect(button).to_have_count(1)
+            expect(button).to_be_visible()
+            expect(button).to_be_enabled()
+            expect(button).to_have_attribute('data-state', 'off')
+        expect(watcher.get_by_test_id(f'contact-{name}')).to_be_visible()
+        expect(watcher.get_by_test_id(f'presence-{name}')).to_have_attribute('data-online', 'false')
+    mute = admin_page.get_by_test_id('mute-evil😍disable')
+    mute.click()
+    expect(mute).to_have_attribute('data-state', 'on')
+    open_chat(watcher, 'x😍loading')

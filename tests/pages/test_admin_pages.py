@@ -1,7 +1,7 @@
 import asyncio
 from collections.abc import Callable
 
-from nicegui import ElementFilter
+from nicegui import ElementFilter, ui
 from nicegui.testing import User
 
 from chat_ui.services import accounts
@@ -105,3 +105,33 @@ async def test_view_records(user: User, create_user: Callable[[], User]) -> None
     await root.should_see('Chat records of bob', retries=30)
     await root.should_see('a secret plan', retries=50)
     await wait_state(root, 'view-bob', 'on')
+
+
+# Names the username rules allow that NiceGUI's props-string parser would cut apart (into props like ``disable``).
+AWKWARD_NAMES = ['evil😍disable', 'x😍loading', 'y😍hidden', 'x\u0301y', 'नमस्ते', '👩\u200d💻dev']
+
+
+def hook(user: User, name: str) -> ui.element:
+    with user:
+        found = list(ElementFilter(marker=name, local_scope=False))
+    assert len(found) == 1, f'{name}: {found}'
+    return found[0]
+
+
+async def test_awkward_names_keep_their_admin_buttons(user: User) -> None:
+    """A username cannot switch off, hide or spin the admin's buttons for that user: each hook carries exactly
+    the name and the button stays enabled and visible."""
+    await make_admin()
+    for name in AWKWARD_NAMES:
+        await accounts.register(name, 'secret123', 'secret123')
+    await login(user, 'root', 'admin123')
+    await user.should_see('admin-users', retries=30)
+    for name in AWKWARD_NAMES:
+        for action in ('mute', 'ban', 'view'):
+            button = hook(user, f'{action}-{name}')
+            assert button.props['data-testid'] == f'{action}-{name}'
+            assert {'disable', 'loading', 'hidden'}.isdisjoint(button.props), button.props
+            assert button.enabled and button.visible
+        assert state(user, f'mute-{name}') == 'off'
+    user.find(marker='mute-evil😍disable').click()
+    await wait_state(user, 'mute-evil😍disable', 'on')

@@ -241,3 +241,20 @@ async def test_forged_or_malformed_row_clicks_open_nothing(user: User, create_us
     open_contact(alice, 'bob')
     await sees_text(alice, 'bob')
     assert [row['name'] for row in contact_rows(alice) if row['cls'] != 'contact-row'] == ['bob']
+
+
+async def test_search_folds_unicode_case_for_count_and_marks(user: User, create_user: Callable[[], User]) -> None:
+    alice, _, _ = await three_people(user, create_user)
+    await open_chat(alice, 'bob')
+    for text in ['ΟΔΟΣ', 'Straße', 'İstanbul']:
+        await send(alice, text)
+        await has_bubble(alice, text)
+    for keyword, summary, marked in [
+        ('ς', "1 message(s) containing 'ς'", 'ΟΔΟ<mark>Σ</mark>'),
+        ('SS', "1 message(s) containing 'SS'", 'Stra<mark>ß</mark>e'),
+        ('istanbul', "1 message(s) containing 'istanbul'", '<mark>İstanbul</mark>'),
+    ]:
+        alice.find('search-input').clear().type(keyword)
+        alice.find('search-submit').click()
+        await sees_text(alice, summary)
+        assert marked in ' '.join(rendered_html(alice))

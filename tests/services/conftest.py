@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 
 from chat_ui.core import clock
+from chat_ui.core.config import Settings, set_settings
 
 
 class FakeClock:
@@ -27,3 +29,11 @@ def fake_clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
     fake = FakeClock()
     monkeypatch.setattr(clock, 'now', fake)
     return fake
+
+
+@pytest.fixture
+def upload_dir(tmp_path: Path) -> Path:
+    """Uploads go to a fresh folder of this test."""
+    folder = tmp_path / 'uploads'
+    set_settings(Settings(_env_file=None, upload_dir=folder, data_dir=tmp_path))  # type: ignore[call-arg]
+    return folder

@@ -9,7 +9,6 @@ import pytest
 from PIL import Image
 from sqlalchemy.engine import Engine
 
-from chat_ui.core.config import Settings, set_settings
 from chat_ui.core.errors import ChatError
 from chat_ui.core.views import SessionInfo
 from chat_ui.live.events import MessageCreated
@@ -20,13 +19,6 @@ from tests.support.factories import make_users, set_flags
 
 DATA = Path(__file__).resolve().parent.parent / 'data'
 MB = 1024 * 1024
-
-
-@pytest.fixture
-def upload_dir(tmp_path: Path) -> Path:
-    folder = tmp_path / 'uploads'
-    set_settings(Settings(_env_file=None, upload_dir=folder, data_dir=tmp_path))  # type: ignore[call-arg]
-    return folder
 
 
 def image_bytes(fmt: str, size: tuple[int, int] = (64, 40)) -> bytes:

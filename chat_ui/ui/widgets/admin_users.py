@@ -10,7 +10,7 @@ from nicegui import ui
 
 from chat_ui.services.moderation import UserRow, UsersPage
 from chat_ui.ui.i18n import t
-from chat_ui.ui.testid import testid
+from chat_ui.ui.testid import set_props, testid
 from chat_ui.ui.timefmt import short_time
 from chat_ui.ui.widgets.paged import Paged
 
@@ -20,11 +20,12 @@ Handler = Callable[[UserRow], Awaitable[None]]
 
 def state_button(name: str, *, on: bool, text: str, icon: str, color: str, handler: Callable[[], Any]) -> ui.button:
     """A toggle shown as a button; ``data-state`` says whether it is on."""
-    button = testid(ui.button(text, icon=icon, on_click=handler), name).props(
-        f'no-caps dense size=sm data-state={"on" if on else "off"} '
-        + (f'unelevated color={color}' if on else 'outline color=grey-7')
-    )
-    return button.classes('px-2')
+    button = testid(ui.button(text, icon=icon, on_click=handler), name).props('no-caps dense size=sm')
+    if on:
+        button.props('unelevated')
+    else:
+        button.props('outline')
+    return set_props(button, {'data-state': 'on' if on else 'off', 'color': color if on else 'grey-7'}).classes('px-2')
 
 
 class UsersTable(Paged):
@@ -82,13 +83,14 @@ class UsersTable(Paged):
 
     def set_online(self, user_id: int, online: bool) -> None:
         if dot := self.dots.get(user_id):
-            dot.classes(replace=_dot_classes(online)).props(f'data-online={"true" if online else "false"}')
+            set_props(dot.classes(replace=_dot_classes(online)), {'data-online': 'true' if online else 'false'})
 
     def _row(self, row: UserRow) -> None:
         with ui.element('div').classes(GRID + ' py-2 border-b border-gray-100 hover:bg-gray-50'):
             ui.label(row.username).classes('font-medium truncate min-w-0')
-            self.dots[row.user_id] = ui.element('span').classes(_dot_classes(row.online))
-            self.dots[row.user_id].props(f'data-online={"true" if row.online else "false"}')
+            self.dots[row.user_id] = set_props(
+                ui.element('span').classes(_dot_classes(row.online)), {'data-online': 'true' if row.online else 'false'}
+            )
             state_button(
                 f'mute-{row.username}',
                 on=row.muted,

@@ -8,6 +8,7 @@ from chat_ui.core.worker import off_loop
 from chat_ui.services.rules.captcha import Challenge, new_challenge
 from chat_ui.ui.forms import text_field
 from chat_ui.ui.i18n import t
+from chat_ui.ui.testid import set_props
 
 
 class CaptchaBox:
@@ -18,9 +19,8 @@ class CaptchaBox:
         with ui.column().classes('w-full gap-2') as self._box:
             with ui.row().classes('w-full items-center gap-2 no-wrap'):
                 self._image = ui.image().classes('w-40 h-[60px] rounded border border-gray-300').props('no-spinner')
-                ui.button(icon='refresh', on_click=self.refresh).props(
-                    f'flat round dense aria-label="{t("captcha_refresh")}"'
-                )
+                refresh = ui.button(icon='refresh', on_click=self.refresh).props('flat round dense')
+                set_props(refresh, {'aria-label': t('captcha_refresh')})
             self.field = text_field(t('captcha_label'), name, hint=t('captcha_hint'), max_length=8)
         self._box.set_visibility(False)
 

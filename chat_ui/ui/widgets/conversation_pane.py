@@ -2,12 +2,14 @@
 direct conversation and a room (rooms name the sender above others' bubbles and open the members panel).
 
 Every connected page holds its pane for as long as it is open, so the pane is built from few elements: the messages
-live in a ``MessageWindow`` (HTML chunks), and the search results, notes, banner and dialog exist only while shown.
+live in a ``MessageWindow`` (row data of a few chunks), and the search results, notes, banner and dialog exist only while shown.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from nicegui import events, ui
@@ -26,6 +28,20 @@ from chat_ui.ui.widgets.message_window import MessageWindow, note_html
 from chat_ui.ui.widgets.optional_block import OptionalBlock, before
 
 Guard = Callable[[Callable[..., Any]], Callable[..., Awaitable[None]]]
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """A text taken from the input and not yet stored."""
+
+    conversation_id: int
+    title: str
+    text: str
+
+
+def joined(*texts: str) -> str:
+    return '\n'.join(text for text in texts if text)
 
 
 def header_html(view: ConversationView, *, members: int | None = None) -> str:
@@ -81,8 +97,10 @@ class ConversationPane:
         self.user_id = actor().user_id
         self.guard = guard
         self._on_read = on_read
-        self._send_guarded = guard(self._send_text)
         self.view: ConversationView | None = None
+        self.outbox: list[Outgoing] = []  # taken from the input, oldest first; stored one at a time, in order
+        self.drafts: dict[int, str] = {}  # texts that failed for a conversation that was not open by then
+        self._shown: str | None = ''  # the input's value as last set from here
         self._generation = 0
         with ui.column().classes('chat-pane h-full gap-0 no-wrap') as self.root:
             self._build_header(guard, on_back, on_members)
@@ -125,7 +143,7 @@ class ConversationPane:
 
     def _build_composer(self, guard: Guard) -> None:
         with ui.row().classes('chat-composer w-full items-end gap-2 px-3 py-2 no-wrap') as self.composer:
-            FilePicker(on_file=guard(self.send_file))
+            FilePicker(on_file=self.send_file)
             self.input = testid(ui.textarea(placeholder=t('type_message')), 'chat-input')
             self.input.props('autogrow dense outlined rounded rows=1').classes('flex-1').style('max-height: 40vh')
             self.input.on('keydown.enter.exact.prevent', self.send)
@@ -164,6 +182,8 @@ class ConversationPane:
         self.view = view
         self.show_header(view)
         self.search_input.value = ''
+        if draft := self.drafts.pop(view.id, ''):
+            self._set_input(joined(draft, self.input.value or ''))
         self.window = self._new_window()
         self._set_active(True)
         views = await messaging.load_window(self.actor(), conversation_id=view.id)
@@ -238,35 +258,104 @@ class ConversationPane:
         self._show_window(views)
 
     async def send(self) -> None:
-        """Take the typed text at once (before any await, so a quick second send cannot read it again or lose
-        it), then send it under the session guard."""
+        """Take the typed text at once (before any await, so a quick second send can neither read it again nor
+        lose it) and queue it; the queue is stored in order, one message at a time."""
         if self.view is None or self.view.id is None:
             return
         text = self.input.value or ''
-        self.input.value = ''
-        await self._send_guarded(self.view.id, text)
+        self._set_input('')
+        if not text.strip():
+            return
+        self.outbox.append(Outgoing(self.view.id, self.view.title, text))
+        if len(self.outbox) == 1:
+            await self._send_queued()
 
-    async def _send_text(self, conversation_id: int, text: str) -> None:
+    async def _send_queued(self) -> None:
+        """Store the queue, oldest first. A message that is not stored, for any reason (a refusal, a database
+        error or timeout, a cancelled call), goes back to the input together with every message queued after it
+        (so nothing is sent out of order), and a notice says why. Only a stored message is ever shown: the page
+        draws it from the live event that follows the commit, so it appears once."""
         try:
-            await messaging.send_text(self.actor(), conversation_id=conversation_id, text=text)
+            while self.outbox:
+                problem = await self._store(self.outbox[0])
+                if problem is not None:
+                    self._give_back()
+                    if problem:
+                        ui.notify(problem, type='negative', position='top')
+                    return
+                self.outbox.pop(0)
+        except BaseException:
+            self._give_back()
+            raise
+
+    async def _store(self, outgoing: Outgoing) -> str | None:
+        """Store one message under the session guard: None once stored, else what to tell the user (nothing when
+        the session has ended and the page is leaving)."""
+        stored = False
+
+        async def attempt() -> None:
+            nonlocal stored
+            await messaging.send_text(self.actor(), conversation_id=outgoing.conversation_id, text=outgoing.text)
+            stored = True
+
+        try:
+            await self.guard(attempt)()
         except ChatError as refusal:
-            if not self.input.value:
-                self.input.value = text
-            ui.notify(t(refusal.key, **refusal.params), type='negative', position='top')
+            return t(refusal.key, **refusal.params)
+        except Exception:
+            log.exception('message of user %s to conversation %s not stored', self.user_id, outgoing.conversation_id)
+            if self.conversation_id == outgoing.conversation_id:
+                return t('send_failed')
+            return t('send_failed_elsewhere', name=outgoing.title)
+        return None if stored else ''
+
+    def _give_back(self) -> None:
+        """Every queued text back, in order and before whatever was typed since: the open conversation's into the
+        input, another conversation's kept until that conversation is opened again."""
+        queued, self.outbox = self.outbox, []
+        by_conversation: dict[int, list[str]] = {}
+        for outgoing in queued:
+            by_conversation.setdefault(outgoing.conversation_id, []).append(outgoing.text)
+        for conversation_id, texts in by_conversation.items():
+            if self.conversation_id == conversation_id:
+                self._set_input(joined(*texts, self.input.value or ''))
+            else:
+                self.drafts[conversation_id] = joined(self.drafts.get(conversation_id, ''), *texts)
+
+    def _set_input(self, text: str) -> None:
+        """Set the input's value from the server. After each such change NiceGUI also calls the browser's
+        ``updateValue``, which reports the value back when the browser's copy of it did not change (clearing an
+        input that was cleared before); that report can arrive after a later change (the text put back after a
+        fast failure) and overwrite it on the server while the browser still shows the text. So "empty" alternates
+        between ``''`` and ``None``: the browser's copy always changes, and nothing is reported back."""
+        value: str | None = text
+        if not text:
+            value = None if self._shown == '' else ''
+        self._shown = value
+        self.input.value = value
 
     async def send_file(self, event: events.UploadEventArguments) -> None:
+        """Store an uploaded file as a message under the session guard. When that fails, for any reason, a notice
+        says so; the upload then leaves nothing behind (no message, no file on disk)."""
         if self.view is None or self.view.id is None:
             return
+        conversation_id = self.view.id
         try:
-            await uploads.send_file(
-                self.actor(),
-                conversation_id=self.view.id,
-                name=event.file.name,
-                size=event.file.size(),
-                save=event.file.save,
-            )
+            await self.guard(self._store_file)(conversation_id, event)
         except ChatError as refusal:
             ui.notify(t(refusal.key, **refusal.params), type='negative', position='top')
+        except Exception:
+            log.exception('file of user %s to conversation %s not stored', self.user_id, conversation_id)
+            ui.notify(t('upload_failed'), type='negative', position='top')
+
+    async def _store_file(self, conversation_id: int, event: events.UploadEventArguments) -> None:
+        await uploads.send_file(
+            self.actor(),
+            conversation_id=conversation_id,
+            name=event.file.name,
+            size=event.file.size(),
+            save=event.file.save,
+        )
 
     # ------------------------------------------------------------------ search and clearing
 

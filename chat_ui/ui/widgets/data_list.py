@@ -25,7 +25,9 @@ def quasar_table(*, grid: bool = False) -> ui.element:
     A plain element, not ``ui.table``: it costs about 6 KB of server memory per page instead of about 10 KB, and
     every connected page holds a few of them for as long as it is open.
     """
-    table = ui.element('q-table').props('flat hide-header hide-bottom row-key=id' + (' grid' if grid else ''))
+    table = ui.element('q-table').props('flat hide-header hide-bottom row-key=id')
+    if grid:
+        table.props('grid')
     table.props['columns'] = COLUMNS
     table.props['pagination'] = {'rowsPerPage': 0}
     dict.__setitem__(table.props, 'rows', [])

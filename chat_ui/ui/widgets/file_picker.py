@@ -8,7 +8,7 @@ from nicegui import events, ui
 
 from chat_ui.services.uploads import ACCEPT, MAX_UPLOAD_BYTES, RULES
 from chat_ui.ui.i18n import t
-from chat_ui.ui.testid import testid
+from chat_ui.ui.testid import set_props, testid
 
 
 class FilePicker:
@@ -16,11 +16,11 @@ class FilePicker:
         self._on_file = on_file
         label = t('attach_file')
         button = ui.button(icon='attach_file', on_click=self._pick)
-        button.props(f'flat round dense aria-label="{label}" title="{label}"').classes('text-gray-600')
+        set_props(button.props('flat round dense'), {'aria-label': label, 'title': label}).classes('text-gray-600')
         self.upload: ui.upload = testid(
             ui.upload(auto_upload=True, max_file_size=MAX_UPLOAD_BYTES, on_upload=self._handle), 'chat-upload'
         )
-        self.upload.props(f'accept={ACCEPT}').classes('hidden')
+        set_props(self.upload, {'accept': ACCEPT}).classes('hidden')
         self.upload.on('rejected', self._rejected)
 
     def _pick(self) -> None:

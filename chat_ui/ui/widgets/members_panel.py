@@ -108,7 +108,9 @@ class MembersPanel:
 
     def _action(self, name: str, icon: str, label: str, handler: Callable[[], Any], *, negative: bool = False) -> None:
         button = testid(ui.button(label, icon=icon, on_click=handler), name)
-        button.props('flat no-caps align=left' + (' color=negative' if negative else '')).classes('w-full')
+        button.props('flat no-caps align=left').classes('w-full')
+        if negative:
+            button.props('color=negative')
 
     def close(self) -> None:
         if self.root is not None:

@@ -5,7 +5,7 @@ from nicegui import app
 from chat_ui.core.config import get_settings
 from chat_ui.ui import socket_guard, timefmt
 from chat_ui.ui.theme import install_shared_css
-from chat_ui.ui.upload_limit import UploadSizeLimit
+from chat_ui.ui.upload_guard import UploadGuard
 
 from . import admin, chat, files, init_admin, login, register
 
@@ -15,6 +15,6 @@ def register_all() -> None:
     timefmt.set_display_zone(settings.display_zone())
     socket_guard.install(settings.allowed_origins())
     install_shared_css()
-    app.add_middleware(UploadSizeLimit)
+    app.add_middleware(UploadGuard)
     for module in (login, register, init_admin, chat, admin, files):
         module.register()

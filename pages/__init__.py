@@ -4,6 +4,7 @@ from nicegui import app
 
 from chat_ui.core.config import get_settings
 from chat_ui.ui import socket_guard, timefmt
+from chat_ui.ui.security_headers import SecurityHeaders
 from chat_ui.ui.theme import install_shared_css
 from chat_ui.ui.upload_guard import UploadGuard
 
@@ -16,5 +17,6 @@ def register_all() -> None:
     socket_guard.install(settings.allowed_origins())
     install_shared_css()
     app.add_middleware(UploadGuard)
+    app.add_middleware(SecurityHeaders)  # added last, so it also wraps the upload guard's refusals
     for module in (login, register, init_admin, chat, admin, files):
         module.register()

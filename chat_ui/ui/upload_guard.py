@@ -26,7 +26,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from chat_ui.services.uploads import MAX_UPLOAD_BYTES
 
-UPLOAD_PATH = re.compile(r'/_nicegui/client/[^/]+/upload/[^/]+')
+UPLOAD_PATH = re.compile(r'(?:/.*)?/_nicegui/client/[^/]+/upload/[^/]+')  # also under a root path
 FRAMING_ALLOWANCE = 64 * 1024  # the boundary lines and part headers around the one file
 BODY_LIMIT = MAX_UPLOAD_BYTES + FRAMING_ALLOWANCE
 

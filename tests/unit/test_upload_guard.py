@@ -99,6 +99,13 @@ async def test_declared_length_over_the_limit_is_refused_unread() -> None:
     assert response.status_code == 413 and route.pulled == 0
 
 
+async def test_the_route_is_guarded_under_a_root_path_too() -> None:
+    route = Route()
+    async with client(route) as http:
+        response = await http.post(f'/chat{PATH}', content=b'x', headers={'Content-Type': 'text/plain'})
+    assert response.status_code == 415 and route.pulled == 0
+
+
 async def test_other_paths_are_not_checked() -> None:
     route = Route()
     async with client(route) as http:

@@ -42,6 +42,7 @@ def main(argv: list[str]) -> None:
         reload=False,
         show=False,
         storage_secret=settings.resolved_storage_secret(),
+        session_middleware_kwargs={'https_only': settings.secure_cookie},
         show_welcome_message=not args.native,
     )
 

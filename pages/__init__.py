@@ -3,16 +3,20 @@
 from nicegui import app
 
 from chat_ui.core.config import get_settings
-from chat_ui.ui import timefmt
+from chat_ui.ui import socket_guard, timefmt
+from chat_ui.ui.security_headers import SecurityHeaders
 from chat_ui.ui.theme import install_shared_css
-from chat_ui.ui.upload_limit import UploadSizeLimit
+from chat_ui.ui.upload_guard import UploadGuard
 
 from . import admin, chat, files, init_admin, login, register, rooms, session
 
 
 def register_all() -> None:
-    timefmt.set_display_zone(get_settings().display_zone())
+    settings = get_settings()
+    timefmt.set_display_zone(settings.display_zone())
+    socket_guard.install(settings.allowed_origins())
     install_shared_css()
-    app.add_middleware(UploadSizeLimit)
+    app.add_middleware(UploadGuard)
+    app.add_middleware(SecurityHeaders)  # added last, so it also wraps the upload guard's refusals
     for module in (login, register, init_admin, chat, rooms, admin, files, session):
         module.register()

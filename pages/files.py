@@ -10,10 +10,14 @@ from nicegui import app
 from chat_ui.services.file_access import file_for
 from chat_ui.ui.guard import stored_token
 
+# Opened in a tab, the file is shown by the browser's own image or media document: that document needs its inline
+# styles and, for audio, to load the file itself into its player. The bytes are never HTML (nosniff, and the type
+# comes from the upload rules), so nothing else is allowed and the document runs sandboxed.
 SECURITY_HEADERS = {
     'X-Content-Type-Options': 'nosniff',
     'Cache-Control': 'private, max-age=3600',
-    'Content-Security-Policy': "default-src 'none'; sandbox",
+    'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; media-src 'self'; "
+    "frame-ancestors 'none'; sandbox",
 }
 
 

@@ -143,3 +143,13 @@ def write_fault() -> Iterator[WriteFault]:
     fault = WriteFault()
     yield fault
     fault.remove()
+
+
+@pytest.fixture(autouse=True)
+def fresh_search_index() -> Iterator[None]:
+    """The in-memory search index is per process and keyed by conversation id; test databases reuse ids."""
+    from chat_ui.services.search_index import search_index
+
+    search_index.clear()
+    yield
+    search_index.clear()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field
@@ -26,6 +27,18 @@ class Settings(BaseSettings):
     chat_language: Literal['zh-CN', 'en'] | None = None
     chat_timezone: str | None = None
     session_hours: int = Field(default=24 * 7, alias='CHAT_SESSION_HOURS')
+    extra_origins: str = Field(default='', alias='CHAT_ALLOWED_ORIGINS')
+    secure_cookie: bool = Field(default=False, alias='CHAT_SECURE_COOKIE')
+
+    def allowed_origins(self) -> frozenset[str]:
+        """``CHAT_ALLOWED_ORIGINS``: origins besides the app's own whose pages may open its socket (comma-separated,
+        e.g. ``https://chat.example.com`` when a proxy's public address differs from the Host the app sees)."""
+        origins = set()
+        for item in filter(None, (part.strip().rstrip('/') for part in self.extra_origins.split(','))):
+            if not _is_origin(item.lower()):
+                raise SystemExit(f'CHAT_ALLOWED_ORIGINS: {item!r} is not an origin such as https://chat.example.com')
+            origins.add(item.lower())
+        return frozenset(origins)
 
     def resolved_database_url(self) -> str:
         """The configured URL, or a SQLite file under the data directory."""
@@ -60,6 +73,17 @@ class Settings(BaseSettings):
             path.write_text(secrets.token_urlsafe(48), encoding='utf-8')
             path.chmod(0o600)
         return path.read_text(encoding='utf-8').strip()
+
+
+def _is_origin(text: str) -> bool:
+    """``scheme://host[:port]`` and nothing else (what a browser sends as ``Origin``)."""
+    parts = urlsplit(text)
+    try:
+        parts.port  # noqa: B018 - raises for a malformed port
+    except ValueError:
+        return False
+    plain = not (parts.path or parts.query or parts.fragment or '@' in parts.netloc)
+    return parts.scheme in {'http', 'https'} and bool(parts.hostname) and plain
 
 
 _settings: Settings | None = None

@@ -8,6 +8,7 @@ and not decompression bombs. Only then is the message row written and published.
 from __future__ import annotations
 
 import os
+import unicodedata
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -29,7 +30,9 @@ IMAGE_MAX_BYTES = 20 * MB
 AUDIO_MAX_BYTES = 100 * MB
 IMAGE_MAX_PIXELS = 40_000_000
 THUMB_SIZE = (480, 480)
-NAME_MAX = 255
+NAME_MAX = 120  # characters of a shown file name, extension included
+# Printable by Unicode's rules, yet drawn as nothing: they could hide what a name really says.
+INVISIBLE = frozenset('\u034f\u115f\u1160\u17b4\u17b5\u180e\u2800\u3164\uffa0')
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +61,7 @@ MAX_UPLOAD_BYTES = max(rule.max_bytes for rule in RULES.values())
 
 
 def rule_for(file_name: str) -> FileRule:
-    """The rule for a file's extension, or a refusal naming the allowed types."""
+    """The rule for a (cleaned) file name's extension, or a refusal naming the allowed types."""
     extension = file_name.rsplit('.', 1)[-1].lower() if '.' in file_name else ''
     rule = RULES.get(extension)
     if rule is None:
@@ -67,10 +70,18 @@ def rule_for(file_name: str) -> FileRule:
 
 
 def clean_name(file_name: str) -> str:
-    """The original name, kept only as data: no path parts, no control characters, bounded length."""
-    base = file_name.replace('\\', '/').rsplit('/', 1)[-1]
-    base = ''.join(c for c in base if c.isprintable()).strip()
-    return (base or 'file')[-NAME_MAX:]
+    """The name as people will see it: no path parts, no control, bidirectional-override or invisible characters,
+    each run of whitespace one space, at most ``NAME_MAX`` characters keeping its start and its extension."""
+    base = unicodedata.normalize('NFC', file_name).replace('\\', '/').rsplit('/', 1)[-1]
+    shown = ''.join(' ' if c.isspace() else c for c in base if c.isspace() or (c.isprintable() and c not in INVISIBLE))
+    text = ' '.join(shown.split())
+    stem, dot, extension = text.rpartition('.')
+    if not dot:
+        stem, extension = text, ''
+    tail = dot + extension
+    if len(tail) >= NAME_MAX:
+        return text[:NAME_MAX]
+    return (stem.strip() or 'file')[: NAME_MAX - len(tail)].rstrip() + tail
 
 
 def check_size(size: int, rule: FileRule) -> None:
@@ -141,7 +152,11 @@ def _precheck(db: Session, sender_id: int, conversation_id: int) -> None:
 async def send_file(
     actor: SessionInfo, *, conversation_id: int, name: str, size: int, save: Callable[[Path], Awaitable[None]]
 ) -> MessageView:
-    """Store an uploaded image or audio file as a message and publish it. ``save(path)`` streams the bytes."""
+    """Store an uploaded image or audio file as a message and publish it. ``save(path)`` streams the bytes.
+
+    The extension rule reads the cleaned name, i.e. the name every viewer will be shown.
+    """
+    name = clean_name(name)
     rule = rule_for(name)
     check_size(size, rule)
     await read(_precheck, actor.user_id, conversation_id)
@@ -153,4 +168,4 @@ async def send_file(
     except BaseException:
         incoming.unlink(missing_ok=True)
         raise
-    return await transact(_accept, actor.user_id, conversation_id, incoming, clean_name(name), rule)
+    return await transact(_accept, actor.user_id, conversation_id, incoming, name, rule)

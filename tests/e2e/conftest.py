@@ -64,7 +64,7 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def server_environment(data_dir: Path) -> dict[str, str]:
+def server_environment(data_dir: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
     """os.environ without pytest's and NiceGUI's test switches, pointed at a private data directory."""
     env = {
         key: value
@@ -79,6 +79,7 @@ def server_environment(data_dir: Path) -> dict[str, str]:
         PYTHONUNBUFFERED='1',
     )
     env.pop('UPLOAD_DIR', None)  # uploads go under CHAT_DATA_DIR
+    env.update(extra or {})
     return env
 
 
@@ -110,9 +111,8 @@ class ChatServer:
             os.killpg(self.process.pid, signal.SIGKILL)  # its own session (start_new_session): only its children
 
 
-def start_chat_server(base_dir: Path, extra_env: dict[str, str] | None = None) -> ChatServer:
-    """Start main.py on a free port (with ``extra_env`` on top of its environment, e.g. a ``DATABASE_URL``) and
-    wait until GET /login answers 200."""
+def start_chat_server(base_dir: Path, env: dict[str, str] | None = None) -> ChatServer:
+    """Start main.py on a free port (``env``: extra environment variables) and wait until GET /login answers 200."""
     data_dir = base_dir / 'data'
     data_dir.mkdir(parents=True, exist_ok=True)
     log_path = base_dir / 'server.log'
@@ -122,7 +122,7 @@ def start_chat_server(base_dir: Path, extra_env: dict[str, str] | None = None) -
         process = subprocess.Popen(
             [sys.executable, 'main.py', '--port', str(port)],
             cwd=REPO_ROOT,
-            env={**server_environment(data_dir), **(extra_env or {})},
+            env=server_environment(data_dir, env),
             stdout=log_file,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,

@@ -209,3 +209,67 @@ async def test_non_members_cannot_upload_into_a_conversation(engine: Engine, upl
         await send(c, chat, 'p.png', image_bytes('PNG'))
     assert info.value.key == 'not_a_member'
     assert stored_files(upload_dir) == []
+
+
+@pytest.mark.parametrize(
+    ('name', 'shown'),
+    [
+        ('holiday\u202egnp.exe.png', 'holidaygnp.exe.png'),  # RIGHT-TO-LEFT OVERRIDE: would read "holidaypng.exe..."
+        ('a\u202db\u202ac\u202bd\u202ce.png', 'abcde.png'),  # the other embeddings and overrides
+        ('\u2066x\u2067y\u2068z\u2069.png', 'xyz.png'),  # isolates
+        ('r\u200el\u200fa\u061c.png', 'rla.png'),  # marks (LRM, RLM, ALM)
+        ('tab\tnew\nline\r\x00\x1b[31m\x7f\x85.png', 'tab new line [31m.png'),  # C0/C1 controls and DEL
+        ('zero\u200bwidth\u200c\u2060\ufeff\u00ad.png', 'zerowidth.png'),  # invisible format characters
+        ('fill\u3164er\u115f\u1160\uffa0.png', 'filler.png'),  # Hangul fillers: printable, yet invisible
+        ('pic.png\u202e', 'pic.png'),  # a control after the extension
+        ('  spaced\u2003\u2028out  .png', 'spaced out.png'),
+        ('\u202e\u200b.png', 'file.png'),  # nothing left of the name but its extension
+    ],
+)
+async def test_shown_file_names_lose_control_and_bidi_characters(
+    engine: Engine, upload_dir: Path, name: str, shown: str
+) -> None:
+    a, b, chat = await pair()
+    view = await send(a, chat, name, image_bytes('PNG'))
+    assert view.attachment.name == shown
+    [stored] = await messaging.load_window(b, conversation_id=chat)
+    assert stored.attachment.name == shown
+
+
+async def test_long_file_names_are_capped_and_keep_their_start_and_extension(engine: Engine, upload_dir: Path) -> None:
+    a, _, chat = await pair()
+    name = 'Start-' + '长' * 500 + '.jpeg'
+    view = await send(a, chat, name, image_bytes('JPEG'))
+    assert view.attachment.name is not None
+    assert len(view.attachment.name) == uploads.NAME_MAX
+    assert view.attachment.name.startswith('Start-长') and view.attachment.name.endswith('长.jpeg')
+
+
+@pytest.mark.parametrize(
+    ('name', 'key'),
+    [
+        ('evil\u202egnp.exe', 'file_type_not_allowed'),  # shown as "evilexe.png" by the override: it is an .exe
+        ('evil.exe\u200b', 'file_type_not_allowed'),
+        ('evil.ex\u202ee', 'file_type_not_allowed'),
+        ('\u202e', 'file_type_not_allowed'),
+        ('evil.p\u200bhp', 'file_type_not_allowed'),
+        ('a/b.png\\c.exe', 'file_type_not_allowed'),
+        ('x.' + 'p' * 300 + '.exe', 'file_type_not_allowed'),
+        ('virus\u202egnp.exe.png', 'file_content_mismatch'),  # the cleaned name's rule (png) sniffs the bytes
+    ],
+)
+async def test_the_extension_rule_reads_the_cleaned_name(engine: Engine, upload_dir: Path, name: str, key: str) -> None:
+    a, _, chat = await pair()
+    with pytest.raises(ChatError) as info:
+        await send(a, chat, name, b'MZ\x90\x00' + b'\x00' * 100)
+    assert info.value.key == key
+    assert stored_files(upload_dir) == []
+
+
+@pytest.mark.parametrize('name', ['pic.png\u202e', 'pic.p\u200bng', 'pic.png ', 'pic.PNG\u2069'])
+async def test_a_png_whose_extension_is_clean_only_after_cleaning_is_accepted(
+    engine: Engine, upload_dir: Path, name: str
+) -> None:
+    a, _, chat = await pair()
+    view = await send(a, chat, name, image_bytes('PNG'))
+    assert view.kind == 'image' and view.attachment.name in {'pic.png', 'pic.PNG'}

@@ -73,7 +73,11 @@ def test_three_people_in_a_room(new_page: NewPage, chat_server: ChatServer) -> N
     expect(c.get_by_test_id('chat-peer')).to_be_hidden()
     expect(a.get_by_test_id(f'member-{c_name}')).to_have_count(0)
 
-    b.goto(f'{chat_server.url}/')  # b leaves the room's pane (and stays signed in)
+    # b leaves the room's pane (and stays signed in): through the lobby, so the pane's page has surely disconnected
+    # (a page that is still connected when a message arrives has seen it) before a sends
+    b.get_by_test_id('goto-rooms').click()
+    expect(b.get_by_test_id('room-directory')).to_be_visible()
+    b.goto(f'{chat_server.url}/')
     expect(b.get_by_test_id(f'room-{title}')).to_have_attribute('data-unread', '0')
     for text in ('one', 'two', 'three'):
         send(a, text)

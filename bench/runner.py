@@ -146,7 +146,12 @@ def search_part(profile: Profile, scratch: Path) -> dict[str, Any]:
         generated = datagen.generate(engine, dataset)
         engine.dispose()
         log(f'search/{label}: generated {generated.messages:,} messages in {generated.messages_seconds:.1f} s')
-        result = run_search(url, generated.user_ids, conversation, reps=profile.search_reps)
+        result = run_search(
+            url,
+            generated.user_ids[conversation[0]],
+            datagen.conversation_of(generated, *conversation),
+            reps=profile.search_reps,
+        )
         rss = result.pop('process_rss_growth_mb', None)
         out[label] = {'generate_seconds': round(generated.seconds, 1), 'keywords': result, 'process_rss_growth_mb': rss}
         log(f'search/{label}: ' + ', '.join(f'{k} p95 {v["p95"]} ms ({v["hits"]} hits)' for k, v in result.items()))

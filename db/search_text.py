@@ -100,11 +100,8 @@ def _fts_proposes_few(session: Session, phrase: str) -> bool:
     return int(found) <= FTS_BUDGET
 
 
-def matching_ids(session: Session, *, conversation_ids: Collection[int], keyword: str) -> list[int]:
-    """Ids of the text messages of these conversations whose folded body contains the folded keyword, newest first."""
-    needle = fold(keyword)
-    if not needle or not conversation_ids:
-        return []
+def _matching(session: Session, conversation_ids: Collection[int], needle: str):  # type: ignore[no-untyped-def]
+    """The query of matching ids (newest first), with trigram candidates on SQLite when they are few."""
     query = _scan(conversation_ids, needle)
     if session.get_bind().dialect.name == 'sqlite' and len(needle) >= FTS_MIN_CHARS:
         phrase = '"' + needle.replace('"', '""') + '"'
@@ -113,7 +110,26 @@ def matching_ids(session: Session, *, conversation_ids: Collection[int], keyword
                 sa.column('rowid', sa.Integer)
             )
             query = query.where(col(MessageText.message_id).in_(proposed)).params(phrase=phrase)
-    return [row[0] for row in session.execute(query).all()]
+    return query
+
+
+def matching_ids(session: Session, *, conversation_ids: Collection[int], keyword: str) -> list[int]:
+    """Ids of the text messages of these conversations whose folded body contains the folded keyword, newest first."""
+    needle = fold(keyword)
+    if not needle or not conversation_ids:
+        return []
+    return [row[0] for row in session.execute(_matching(session, conversation_ids, needle)).all()]
+
+
+def count_and_newest(session: Session, *, conversation_id: int, keyword: str, limit: int) -> tuple[int, list[int]]:
+    """``(number of matches, ids of the newest limit of them)`` in one pass (``COUNT(*) OVER ()``): the ids of a
+    big result never travel to Python (PyMySQL decodes each row in Python)."""
+    needle = fold(keyword)
+    if not needle:
+        return 0, []
+    matching = _matching(session, [conversation_id], needle).add_columns(sa.func.count().over()).limit(limit)
+    rows = session.execute(matching).all()
+    return (int(rows[0][1]) if rows else 0), [row[0] for row in rows]
 
 
 def rebuild(session: Session, *, batch: int = 5_000) -> int:

@@ -22,6 +22,10 @@ class SearchIndex:
         highlighter marks with), newest first."""
         return search_text.matching_ids(db, conversation_ids=[conversation_id], keyword=keyword)
 
+    def count_and_newest(self, db: Session, *, conversation_id: int, keyword: str, limit: int) -> tuple[int, list[int]]:
+        """``(how many match, the newest ``limit`` of their ids)``: what the chat's search shows, in one query."""
+        return search_text.count_and_newest(db, conversation_id=conversation_id, keyword=keyword, limit=limit)
+
     def candidates_in(self, db: Session, *, conversation_ids: list[int], keyword: str) -> list[int]:
         """The same across several conversations (the admin's records filter), newest first."""
         return search_text.matching_ids(db, conversation_ids=conversation_ids, keyword=keyword)

@@ -308,3 +308,16 @@ def test_migration_indexes_existing_messages(blank_database_url: str) -> None:
         assert len(found(1, '苹果很')) > 300
     finally:
         configured.dispose()
+
+
+def test_count_and_newest_agree_with_the_scan(corpus: tuple[int, int], monkeypatch: pytest.MonkeyPatch) -> None:
+    for budget in (search_text.FTS_BUDGET, -1):
+        monkeypatch.setattr(search_text, 'FTS_BUDGET', budget)
+        for keyword in KEYWORDS:
+            expected = plain_scan(corpus[0], keyword)
+            with session_scope() as db:
+                for limit in (1, 3, 200):
+                    count, newest = search_text.count_and_newest(
+                        db, conversation_id=corpus[0], keyword=keyword, limit=limit
+                    )
+                    assert (count, newest) == (len(expected), expected[:limit]), keyword

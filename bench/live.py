@@ -338,9 +338,15 @@ class Fleet:
         drain: float = 15.0,
         openers: list[tuple[str, str, int]] | None = None,
         opener_pause: float = 0.0,
+        absolute: bool = True,
     ) -> dict[str, Any]:
         """Send ``rate`` messages/s for ``duration`` s, round-robin over ``pairs`` (direction alternating each
-        round); optionally while ``openers`` (name, peer, window) reopen a conversation in a closed loop."""
+        round); optionally while ``openers`` (name, peer, window) reopen a conversation in a closed loop.
+
+        ``absolute`` (the default): message k is sent at ``start + k / rate`` whatever the server does, and its
+        latency counts from that moment; if every sender is still waiting for their previous message, the next one
+        sends anyway (counted as ``overlapping_sends``). Otherwise (the old, paced mode) the schedule waits until a
+        sender is free, so a slow server slows the load down (``rate_achieved`` shows by how much)."""
         tracker = self.tracker = Tracker(run=run)
         lag_mark = len(self.lag)
         total = int(rate * duration)
@@ -355,6 +361,7 @@ class Fleet:
         began = time.perf_counter()
         order = [(a, b) if r % 2 == 0 else (b, a) for r in range(2) for a, b in pairs]
         sends: list[asyncio.Task[None]] = []
+        late: list[float] = []  # how long after its due time each send left (the load generator's own delay)
         cursor = 0
         for k in range(total):
             due = began + k / rate
@@ -372,7 +379,7 @@ class Fleet:
                         cursor = (cursor + step + 1) % len(order)
                         break
                 else:
-                    if time.perf_counter() - waited > drain:
+                    if absolute or time.perf_counter() - waited > drain:
                         sender, recipient = order[cursor]
                         cursor = (cursor + 1) % len(order)
                         tracker.overlapping_sends += 1
@@ -383,7 +390,8 @@ class Fleet:
             member = self.members[sender]
             if step:
                 tracker.skipped_busy += step
-            tracker.sent[k] = (time.perf_counter(), sender, recipient)
+            tracker.sent[k] = (due if absolute else time.perf_counter(), sender, recipient)
+            late.append((time.perf_counter() - due) * 1000)
             member.last_sent_seq = k
             # a tab that is reconnecting buffers the send (up to 20 s) without holding up everybody else's schedule
             sends.append(asyncio.create_task(self._send(member, k)))
@@ -413,6 +421,9 @@ class Fleet:
             'senders_skipped_busy': tracker.skipped_busy,
             'latency_ms': percentiles(latencies),
             'server_cpu_percent': round(100 * cpu / wall, 1) if wall else None,
+            'server_cpu_ms_per_message': round(1000 * cpu / total, 2) if total else None,
+            'schedule': 'absolute' if absolute else 'paced',
+            'send_late_ms': percentiles(late),
             'loadgen_loop_lag_ms': self.lag_stats(lag_mark),
             **self.connection_report(drops),
             'server_gc': self.server.gc_pauses(wall0, time.time()),

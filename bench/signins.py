@@ -5,8 +5,7 @@
 A fresh server and database with N users (one argon2 hash shared, as ``bench.datagen`` makes them); RSS once the
 idle server has settled, then N sign-ins, ``burst`` at a time (each a headless tab: fill both fields, press the
 button, follow the sign-in ticket), then RSS again after a pause (NiceGUI deletes each closed login page after its
-``reconnect_timeout``). While signing in, a probe tab measures how late the server answers an Engine.IO ping-free
-HTTP GET. Prints one JSON object.
+``reconnect_timeout``). Prints one JSON object.
 """
 
 from __future__ import annotations

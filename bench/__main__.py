@@ -10,7 +10,7 @@ import argparse
 import asyncio
 import sys
 
-from . import runner
+from . import live, runner
 
 
 def main(argv: list[str]) -> int:
@@ -18,6 +18,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument('--quick', action='store_true', help='small sizes, a few minutes')
     parser.add_argument(
         '--short', action='store_true', help='one tier of 100 clients, 10 s at 20 and 100 msg/s (live part only)'
+    )
+    parser.add_argument(
+        '--paced', action='store_true', help='old schedule: wait for a free sender (a slow server slows the load)'
     )
     parser.add_argument('--only', nargs='*', choices=runner.PARTS, help='run only these parts')
     parser.add_argument(
@@ -35,6 +38,8 @@ def main(argv: list[str]) -> int:
         help='only rewrite the results block of BENCHMARKS.md from a results file (and its .png next to it)',
     )
     args = parser.parse_args(argv)
+    if args.paced:
+        live.ABSOLUTE_SCHEDULE = False
     if args.markdown_from:
         return runner.markdown_from(args.markdown_from)
     return asyncio.run(

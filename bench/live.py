@@ -27,6 +27,9 @@ PREFIX = 'bench '
 BENCH_TEXT = re.compile(r'bench [^:<\s]+:[0-9]+')  # a bench message's text inside a chunk of message HTML
 
 
+ABSOLUTE_SCHEDULE = True  # ``python -m bench --paced`` turns it off for every run
+
+
 def percentiles(values: list[float]) -> dict[str, float | int | None]:
     """p50/p95/p99/max (nearest-rank) of millisecond values."""
     if not values:
@@ -338,7 +341,7 @@ class Fleet:
         drain: float = 15.0,
         openers: list[tuple[str, str, int]] | None = None,
         opener_pause: float = 0.0,
-        absolute: bool = True,
+        absolute: bool | None = None,
     ) -> dict[str, Any]:
         """Send ``rate`` messages/s for ``duration`` s, round-robin over ``pairs`` (direction alternating each
         round); optionally while ``openers`` (name, peer, window) reopen a conversation in a closed loop.
@@ -347,6 +350,7 @@ class Fleet:
         latency counts from that moment; if every sender is still waiting for their previous message, the next one
         sends anyway (counted as ``overlapping_sends``). Otherwise (the old, paced mode) the schedule waits until a
         sender is free, so a slow server slows the load down (``rate_achieved`` shows by how much)."""
+        absolute = ABSOLUTE_SCHEDULE if absolute is None else absolute
         tracker = self.tracker = Tracker(run=run)
         lag_mark = len(self.lag)
         total = int(rate * duration)

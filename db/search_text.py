@@ -16,6 +16,8 @@ Matching is exactly ``fold(keyword) in fold(body)`` (the rule of ``chat_ui.servi
 Maintenance: :func:`index_message` on insert (``db.messages.add_message`` calls it), :func:`reindex_message` after
 a message's kind or body changed (edit, recall), :func:`drop_message` when a message stops being searchable. Rows
 go away with their message by ``ON DELETE CASCADE`` (clearing a history, deleting a conversation or a user).
+A future migration that rebuilds ``messages`` on SQLite (copy, drop, rename) cascades that drop into this table:
+it must call :func:`rebuild` afterwards.
 """
 
 from __future__ import annotations

@@ -203,7 +203,7 @@ async def live_tier(tier: Tier, *, server_db: str, scratch: Path, profile: bool)
     out: dict[str, Any] = {'role': tier.role, 'clients_target': tier.clients, 'server_db': server_db}
     with database(server_db, folder / 'chat.db') as url:
         engine = dbs.migrated_engine(url)
-        generated = datagen.generate(engine, dataset)
+        generated = await asyncio.to_thread(datagen.generate, engine, dataset)  # hashing refuses the event loop
         engine.dispose()
         users = len(generated.user_ids)
         out['registered_users'] = users

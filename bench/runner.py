@@ -359,9 +359,8 @@ async def upload_part(profile: Profile, scratch: Path) -> dict[str, Any]:
     folder.mkdir(parents=True)
     url = dbs.sqlite_url(folder / 'chat.db')
     engine = dbs.migrated_engine(url)
-    datagen.generate(
-        engine, Dataset(chat_users=2, history_sizes=(), opener_conversations=0, opener_size=0, total_messages=10)
-    )
+    small = Dataset(chat_users=2, history_sizes=(), opener_conversations=0, opener_size=0, total_messages=10)
+    await asyncio.to_thread(datagen.generate, engine, small)
     engine.dispose()
     wav = folder / 'tone.wav'
     size = write_wav(wav, profile.upload_mb * MB)

@@ -23,7 +23,8 @@ from sqlalchemy.engine import Engine
 
 from chat_ui.services.rules.passwords import hash_password
 from chat_ui.services.rules.usernames import username_key
-from db.models import Message, User
+from db import search_text
+from db.models import Conversation, ConversationMember, Message, MessageText, User
 
 PASSWORD = 'bench-pass-1'
 LATIN_WORD = 'meeting'
@@ -78,6 +79,7 @@ class Dataset:
 class Generated:
     user_ids: dict[str, int] = field(default_factory=dict)
     messages: int = 0
+    conversations: dict[tuple[int, int], int] = field(default_factory=dict)
     seconds: float = 0.0
     users_seconds: float = 0.0
     messages_seconds: float = 0.0
@@ -147,36 +149,79 @@ def _conversations(dataset: Dataset, ids: dict[str, int]) -> list[tuple[int, int
     return convs
 
 
-def insert_messages(engine: Engine, dataset: Dataset, ids: dict[str, int], *, batch: int = 10_000) -> int:
-    """Bulk insert: SQLite in one transaction, MariaDB in executemany batches of ``batch`` rows."""
+def insert_messages(engine: Engine, dataset: Dataset, ids: dict[str, int], *, batch: int = 10_000) -> Generated:
+    """Bulk insert of direct conversations (both people members, everything read) and their messages with explicit
+    ids, each text also into the search index (``message_texts``, folded as ``db.search_text`` does; on SQLite the
+    triggers fill the trigram table). SQLite in one transaction, MariaDB in executemany batches of ``batch`` rows."""
     rng = random.Random(dataset.seed)
     bodies = [body(rng) for _ in range(4096)]
+    folded = [search_text.fold(b) for b in bodies]
     start = datetime.utcnow() - timedelta(days=60)
-    table = Message.__table__  # type: ignore[attr-defined]
+    tables = {name: model.__table__ for name, model in (('m', Message), ('t', MessageText))}  # type: ignore[attr-defined]
+    out = Generated()
     total = 0
-    buffer: list[dict] = []
+    messages: list[dict] = []
+    texts: list[dict] = []
     with engine.begin() as connection:
+        next_conversation = int(connection.execute(text('SELECT COALESCE(MAX(id), 0) FROM conversations')).scalar_one())
+        next_message = int(connection.execute(text('SELECT COALESCE(MAX(id), 0) FROM messages')).scalar_one())
         for a, b, count in _conversations(dataset, ids):
             lo, hi = (a, b) if a < b else (b, a)
+            next_conversation += 1
+            cid = next_conversation
+            last = next_message + count
+            connection.execute(
+                insert(Conversation.__table__),  # type: ignore[attr-defined]
+                {
+                    'id': cid,
+                    'kind': 'direct',
+                    'visibility': 'private',
+                    'direct_lo': lo,
+                    'direct_hi': hi,
+                    'created_at': start,
+                    'last_message_id': last,
+                    'revision': 0,
+                },
+            )
+            connection.execute(
+                insert(ConversationMember.__table__),  # type: ignore[attr-defined]
+                [
+                    {'conversation_id': cid, 'user_id': u, 'role': 'member', 'joined_at': start, 'last_read_id': last}
+                    for u in (lo, hi)
+                ],
+            )
+            out.conversations[(lo, hi)] = cid
             for k in range(count):
-                sender = lo if k % 2 == 0 else hi
-                buffer.append(
+                next_message += 1
+                pick = (total * 2654435761) % 4096
+                messages.append(
                     {
-                        'user_lo': lo,
-                        'user_hi': hi,
-                        'sender_id': sender,
+                        'id': next_message,
+                        'conversation_id': cid,
+                        'sender_id': lo if k % 2 == 0 else hi,
                         'kind': 'text',
-                        'body': bodies[(total * 2654435761) % 4096],
+                        'body': bodies[pick],
                         'created_at': start + timedelta(milliseconds=total),
                     }
                 )
+                texts.append({'conversation_id': cid, 'message_id': next_message, 'folded': folded[pick]})
                 total += 1
-                if len(buffer) >= batch:
-                    connection.execute(insert(table), buffer)
-                    buffer.clear()
-        if buffer:
-            connection.execute(insert(table), buffer)
-    return total
+                if len(messages) >= batch:
+                    connection.execute(insert(tables['m']), messages)
+                    connection.execute(insert(tables['t']), texts)
+                    messages.clear()
+                    texts.clear()
+        if messages:
+            connection.execute(insert(tables['m']), messages)
+            connection.execute(insert(tables['t']), texts)
+    out.messages = total
+    return out
+
+
+def conversation_of(generated: Generated, a: str, b: str) -> int:
+    """The id of the direct conversation of two generated users (by name)."""
+    x, y = generated.user_ids[a], generated.user_ids[b]
+    return generated.conversations[(min(x, y), max(x, y))]
 
 
 def generate(engine: Engine, dataset: Dataset) -> Generated:
@@ -186,13 +231,18 @@ def generate(engine: Engine, dataset: Dataset) -> Generated:
     out.user_ids = insert_users(engine, user_names(dataset))
     out.users_seconds = time.perf_counter() - began
     mid = time.perf_counter()
-    out.messages = insert_messages(engine, dataset, out.user_ids)
+    filled = insert_messages(engine, dataset, out.user_ids)
+    out.messages, out.conversations = filled.messages, filled.conversations
     out.messages_seconds = time.perf_counter() - mid
     out.seconds = time.perf_counter() - began
     if engine.dialect.name in {'mysql', 'mariadb'}:
         with engine.begin() as connection:
-            connection.execute(text('ANALYZE TABLE messages, users'))
+            connection.execute(
+                text('ANALYZE TABLE messages, message_texts, conversations, conversation_members, users')
+            )
     else:
         with engine.begin() as connection:
             connection.execute(text('ANALYZE'))
+        with engine.connect() as connection:  # as a server that has run a while: the WAL written back to the file
+            connection.execute(text('PRAGMA wal_checkpoint(TRUNCATE)'))
     return out

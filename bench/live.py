@@ -27,6 +27,9 @@ PREFIX = 'bench '
 BENCH_TEXT = re.compile(r'bench [^:<\s]+:[0-9]+')  # a bench message's text inside a chunk of message HTML
 
 
+ABSOLUTE_SCHEDULE = True  # ``python -m bench --paced`` turns it off for every run
+
+
 def percentiles(values: list[float]) -> dict[str, float | int | None]:
     """p50/p95/p99/max (nearest-rank) of millisecond values."""
     if not values:
@@ -338,9 +341,16 @@ class Fleet:
         drain: float = 15.0,
         openers: list[tuple[str, str, int]] | None = None,
         opener_pause: float = 0.0,
+        absolute: bool | None = None,
     ) -> dict[str, Any]:
         """Send ``rate`` messages/s for ``duration`` s, round-robin over ``pairs`` (direction alternating each
-        round); optionally while ``openers`` (name, peer, window) reopen a conversation in a closed loop."""
+        round); optionally while ``openers`` (name, peer, window) reopen a conversation in a closed loop.
+
+        ``absolute`` (the default): message k is sent at ``start + k / rate`` whatever the server does, and its
+        latency counts from that moment; if every sender is still waiting for their previous message, the next one
+        sends anyway (counted as ``overlapping_sends``). Otherwise (the old, paced mode) the schedule waits until a
+        sender is free, so a slow server slows the load down (``rate_achieved`` shows by how much)."""
+        absolute = ABSOLUTE_SCHEDULE if absolute is None else absolute
         tracker = self.tracker = Tracker(run=run)
         lag_mark = len(self.lag)
         total = int(rate * duration)
@@ -355,6 +365,7 @@ class Fleet:
         began = time.perf_counter()
         order = [(a, b) if r % 2 == 0 else (b, a) for r in range(2) for a, b in pairs]
         sends: list[asyncio.Task[None]] = []
+        late: list[float] = []  # how long after its due time each send left (the load generator's own delay)
         cursor = 0
         for k in range(total):
             due = began + k / rate
@@ -372,7 +383,7 @@ class Fleet:
                         cursor = (cursor + step + 1) % len(order)
                         break
                 else:
-                    if time.perf_counter() - waited > drain:
+                    if absolute or time.perf_counter() - waited > drain:
                         sender, recipient = order[cursor]
                         cursor = (cursor + 1) % len(order)
                         tracker.overlapping_sends += 1
@@ -383,7 +394,8 @@ class Fleet:
             member = self.members[sender]
             if step:
                 tracker.skipped_busy += step
-            tracker.sent[k] = (time.perf_counter(), sender, recipient)
+            tracker.sent[k] = (due if absolute else time.perf_counter(), sender, recipient)
+            late.append((time.perf_counter() - due) * 1000)
             member.last_sent_seq = k
             # a tab that is reconnecting buffers the send (up to 20 s) without holding up everybody else's schedule
             sends.append(asyncio.create_task(self._send(member, k)))
@@ -413,6 +425,9 @@ class Fleet:
             'senders_skipped_busy': tracker.skipped_busy,
             'latency_ms': percentiles(latencies),
             'server_cpu_percent': round(100 * cpu / wall, 1) if wall else None,
+            'server_cpu_ms_per_message': round(1000 * cpu / total, 2) if total else None,
+            'schedule': 'absolute' if absolute else 'paced',
+            'send_late_ms': percentiles(late),
             'loadgen_loop_lag_ms': self.lag_stats(lag_mark),
             **self.connection_report(drops),
             'server_gc': self.server.gc_pauses(wall0, time.time()),

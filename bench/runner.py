@@ -89,6 +89,15 @@ FULL = Profile(
     upload_mb=100,
 )
 
+SHORT = Profile(
+    name='short',
+    search=Dataset(chat_users=100, history_sizes=(100,), opener_conversations=0, opener_size=0, total_messages=10_000),
+    search_reps=3,
+    tiers=(Tier('small', 100, (Run('20 msg/s', 20, 10), Run('100 msg/s', 100, 10)), per_pair=2),),
+    upload_mb=10,
+    notes=['100 clients, conversations of 2 messages; 10 s at 20 and at 100 msg/s on an absolute schedule'],
+)
+
 QUICK = Profile(
     name='quick',
     search=Dataset(
@@ -146,7 +155,12 @@ def search_part(profile: Profile, scratch: Path) -> dict[str, Any]:
         generated = datagen.generate(engine, dataset)
         engine.dispose()
         log(f'search/{label}: generated {generated.messages:,} messages in {generated.messages_seconds:.1f} s')
-        result = run_search(url, generated.user_ids, conversation, reps=profile.search_reps)
+        result = run_search(
+            url,
+            generated.user_ids[conversation[0]],
+            datagen.conversation_of(generated, *conversation),
+            reps=profile.search_reps,
+        )
         rss = result.pop('process_rss_growth_mb', None)
         out[label] = {'generate_seconds': round(generated.seconds, 1), 'keywords': result, 'process_rss_growth_mb': rss}
         log(f'search/{label}: ' + ', '.join(f'{k} p95 {v["p95"]} ms ({v["hits"]} hits)' for k, v in result.items()))
@@ -189,7 +203,7 @@ async def live_tier(tier: Tier, *, server_db: str, scratch: Path, profile: bool)
     out: dict[str, Any] = {'role': tier.role, 'clients_target': tier.clients, 'server_db': server_db}
     with database(server_db, folder / 'chat.db') as url:
         engine = dbs.migrated_engine(url)
-        generated = datagen.generate(engine, dataset)
+        generated = await asyncio.to_thread(datagen.generate, engine, dataset)  # hashing refuses the event loop
         engine.dispose()
         users = len(generated.user_ids)
         out['registered_users'] = users
@@ -254,6 +268,9 @@ async def _tier_body(
     out['rss_samples'] = [(n, round(r / MB, 1)) for n, r in samples]
     slope = slope_per_client(samples)
     out['rss_per_client_kb'] = round(slope / 1024, 1) if slope is not None else None
+    if ramp['connected']:  # counted from the idle server (before any sign-in), not from after the warm-up
+        idle = out['rss_idle_mb'] * MB
+        out['rss_per_client_from_idle_kb'] = round((server.rss() - idle) / ramp['connected'] / 1024, 1)
     out['contacts_per_page'] = out['registered_users'] - 1  # every other user is a contact
     log(
         f'tier {tier.clients}: {ramp["connected"]} clients connected in {ramp["seconds"]} s '
@@ -342,9 +359,8 @@ async def upload_part(profile: Profile, scratch: Path) -> dict[str, Any]:
     folder.mkdir(parents=True)
     url = dbs.sqlite_url(folder / 'chat.db')
     engine = dbs.migrated_engine(url)
-    datagen.generate(
-        engine, Dataset(chat_users=2, history_sizes=(), opener_conversations=0, opener_size=0, total_messages=10)
-    )
+    small = Dataset(chat_users=2, history_sizes=(), opener_conversations=0, opener_size=0, total_messages=10)
+    await asyncio.to_thread(datagen.generate, engine, small)
     engine.dispose()
     wav = folder / 'tone.wav'
     size = write_wav(wav, profile.upload_mb * MB)
@@ -380,13 +396,14 @@ async def upload_part(profile: Profile, scratch: Path) -> dict[str, Any]:
 async def run(
     *,
     quick: bool,
+    short: bool = False,
     parts: list[str],
     server_db: str,
     profile: bool,
     update_markdown: bool,
     tiers: list[int] | None = None,
 ) -> int:
-    chosen = QUICK if quick else FULL
+    chosen = SHORT if short else QUICK if quick else FULL
     if tiers:
         chosen = replace(chosen, tiers=tuple(t for t in chosen.tiers if t.clients in tiers))
         update_markdown = False
@@ -408,7 +425,13 @@ async def run(
         if 'search' in parts:
             results['search'] = await asyncio.to_thread(search_part, chosen, scratch)
         if 'live' in parts:
-            results['live'] = await live_part(chosen, server_db=server_db, scratch=scratch, spy=profile)
+            first, *more = ['sqlite', 'mariadb'] if server_db == 'both' else [server_db]
+            if more and not dbs.mariadb_available():
+                log('no MariaDB at 127.0.0.1:3306: the live part runs on SQLite only')
+                more = []
+            results['live'] = await live_part(chosen, server_db=first, scratch=scratch, spy=profile)
+            for other in more:  # report.py tabulates 'live'; the second database's figures sit next to it
+                results[f'live_{other}'] = await live_part(chosen, server_db=other, scratch=scratch, spy=profile)
         if 'upload' in parts:
             results['upload'] = await upload_part(chosen, scratch)
     finally:
@@ -417,8 +440,9 @@ async def run(
     results['total_seconds'] = round(time.perf_counter() - began, 1)
     results['targets'] = report.targets(results)
     stamp = f'{datetime.now():%Y-%m-%d}'
+    quick = quick or short
     folder = TMP if quick or tiers else RESULTS  # experiments on some tiers never replace the committed results
-    name = f'{stamp}-quick' if quick else f'{stamp}-tiers-' + '-'.join(map(str, tiers)) if tiers else stamp
+    name = f'{stamp}-{chosen.name}' if quick else f'{stamp}-tiers-' + '-'.join(map(str, tiers)) if tiers else stamp
     if os.environ.get('BENCH_GC_THRESHOLD'):
         name += '-gc-' + os.environ['BENCH_GC_THRESHOLD'].replace(',', '-')
         results['gc_threshold_experiment'] = os.environ['BENCH_GC_THRESHOLD']

@@ -7,6 +7,7 @@ from collections.abc import Collection, Sequence
 from sqlalchemy import func, or_, update
 from sqlmodel import Session, col, select
 
+from . import search_text
 from .models import Conversation, ConversationMember, Message
 
 
@@ -22,7 +23,8 @@ def add_message(
     file_mime: str | None = None,
     file_size: int | None = None,
 ) -> Message:
-    """Insert the message, make it the conversation's newest and count it as read by its sender."""
+    """Insert the message (and its folded text into the search index), make it the conversation's newest and count it
+    as read by its sender."""
     message = Message(
         conversation_id=conversation_id,
         sender_id=sender_id,
@@ -36,6 +38,7 @@ def add_message(
     session.add(message)
     session.flush()
     assert message.id is not None
+    search_text.index_message(session, message_id=message.id, conversation_id=conversation_id, kind=kind, body=body)
     session.execute(
         update(Conversation).where(col(Conversation.id) == conversation_id).values(last_message_id=message.id)
     )

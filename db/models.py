@@ -162,3 +162,22 @@ class AdminAction(SQLModel, table=True):
     )
     detail: str | None = Field(default=None, max_length=255)
     created_at: datetime = Field(default_factory=utcnow, sa_type=Timestamp, index=True)
+
+
+FoldedText = sa.Text().with_variant(mysql.MEDIUMTEXT(collation='utf8mb4_bin'), 'mysql', 'mariadb')
+
+
+class MessageText(SQLModel, table=True):
+    """The search index (``db.search_text``): a text message's folded body, clustered by conversation. On SQLite
+    the FTS5 table ``message_search`` (migration 0010, kept equal by triggers) indexes ``folded`` by trigrams."""
+
+    __tablename__ = 'message_texts'
+    __table_args__ = {**MYSQL_TABLE_ARGS, 'sqlite_with_rowid': False}
+
+    conversation_id: int = Field(sa_column=sa.Column(BigId, primary_key=True, autoincrement=False))
+    message_id: int = Field(
+        sa_column=sa.Column(
+            BigId, sa.ForeignKey('messages.id', ondelete='CASCADE'), primary_key=True, autoincrement=False
+        )
+    )
+    folded: str = Field(sa_column=sa.Column(FoldedText, nullable=False))

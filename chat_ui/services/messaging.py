@@ -139,9 +139,11 @@ async def mark_read(actor: SessionInfo, *, conversation_id: int, message_id: int
 
 def _search(db: Session, user_id: int, conversation_id: int, keyword: str) -> SearchResult:
     access_conversation(db, user_id, conversation_id)
-    candidates = search_index.candidates(db, conversation_id=conversation_id, keyword=keyword)
-    shown = message_queries.by_ids(db, ids=candidates[:SEARCH_SHOWN])
-    return SearchResult(keyword=keyword, count=len(candidates), messages=message_views(db, shown))
+    count, newest = search_index.count_and_newest(
+        db, conversation_id=conversation_id, keyword=keyword, limit=SEARCH_SHOWN
+    )
+    shown = message_queries.by_ids(db, ids=newest)
+    return SearchResult(keyword=keyword, count=count, messages=message_views(db, shown))
 
 
 async def search(actor: SessionInfo, *, conversation_id: int, keyword: str) -> SearchResult | None:

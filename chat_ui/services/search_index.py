@@ -1,82 +1,47 @@
-"""An in-memory copy of recently searched conversations' texts, so repeated searches do not rescan the database.
+"""Conversation search on the database's search index (``db.search_text``): nothing is held in memory, so the first
+search of a conversation is as fast as the next one, results match the database in every server process, and
+memory does not grow with the conversations searched.
 
-Each search first asks the database for the conversation's ``(newest id, count, revision)``; new messages are
-appended, and anything else (a cleared or changed conversation) reloads the copy, so results always match the database, also when other
-server processes write. Bounded by the total number of messages kept.
+Matching is ``text_match``'s rule (folded, literal) on both databases. The index follows ``db.messages.add_message``
+by itself and drops rows with their messages; code that changes a message's kind or body in place (edit, recall)
+calls :func:`reindex_message` in the same transaction, or :func:`drop_message` to take a message out of search.
 """
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-from dataclasses import dataclass, field
-
 from sqlmodel import Session
 
-from chat_ui.services.text_match import contains, fold
-from db import messages as message_queries
-
-MAX_CACHED_MESSAGES = 400_000
-
-
-@dataclass
-class ConversationTexts:
-    newest_id: int = 0
-    count: int = 0
-    revision: int = 0
-    ids: list[int] = field(default_factory=list)
-    folded: list[str] = field(default_factory=list)
-
-    def extend(self, rows: list[tuple[int, str | None]]) -> None:
-        """Add messages newer than those held (non-text ones only count)."""
-        for message_id, body in rows:
-            if body is not None:
-                self.ids.append(message_id)
-                self.folded.append(fold(body))
-        self.count += len(rows)
-        self.newest_id = max([self.newest_id, *(message_id for message_id, _ in rows)])
+from db import search_text
 
 
 class SearchIndex:
-    def __init__(self, max_messages: int = MAX_CACHED_MESSAGES) -> None:
-        self.max_messages = max_messages
-        self._entries: OrderedDict[int, ConversationTexts] = OrderedDict()
-        self._lock = threading.Lock()
+    """The interface the services call (kept from the in-memory cache it replaces)."""
 
     def candidates(self, db: Session, *, conversation_id: int, keyword: str) -> list[int]:
         """Ids of the conversation's text messages containing ``keyword`` by ``text_match``'s rule (the one the
         highlighter marks with), newest first."""
-        texts = self._current(db, conversation_id=conversation_id)
-        needle = fold(keyword)
-        return [texts.ids[i] for i in range(len(texts.ids) - 1, -1, -1) if contains(texts.folded[i], needle)]
+        return search_text.matching_ids(db, conversation_ids=[conversation_id], keyword=keyword)
+
+    def count_and_newest(self, db: Session, *, conversation_id: int, keyword: str, limit: int) -> tuple[int, list[int]]:
+        """``(how many match, the newest ``limit`` of their ids)``: what the chat's search shows, in one query."""
+        return search_text.count_and_newest(db, conversation_id=conversation_id, keyword=keyword, limit=limit)
 
     def candidates_in(self, db: Session, *, conversation_ids: list[int], keyword: str) -> list[int]:
         """The same across several conversations (the admin's records filter), newest first."""
-        found = [i for cid in conversation_ids for i in self.candidates(db, conversation_id=cid, keyword=keyword)]
-        return sorted(found, reverse=True)
+        return search_text.matching_ids(db, conversation_ids=conversation_ids, keyword=keyword)
 
     def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
+        """Nothing is cached any more; kept so callers (set-up, tests) need not change."""
 
-    def _current(self, db: Session, *, conversation_id: int) -> ConversationTexts:
-        newest, count, revision = message_queries.conversation_state(db, conversation_id=conversation_id)
-        with self._lock:
-            cached = self._entries.pop(conversation_id, None)
-        if cached is not None and cached.revision != revision:
-            cached = None  # cleared or changed in place: start again
-        if cached is not None and (newest, count) != (cached.newest_id, cached.count):
-            cached.extend(message_queries.bodies_after(db, conversation_id=conversation_id, after_id=cached.newest_id))
-            if (newest, count) != (cached.newest_id, cached.count):
-                cached = None  # deleted rows, or rows committed out of id order: start again
-        if cached is None:
-            cached = ConversationTexts(revision=revision)
-            cached.extend(message_queries.bodies_after(db, conversation_id=conversation_id))
-        with self._lock:
-            self._entries[conversation_id] = cached
-            while sum(len(e.ids) for e in self._entries.values()) > self.max_messages and len(self._entries) > 1:
-                self._entries.popitem(last=False)
-        return cached
+
+def reindex_message(db: Session, message_id: int) -> None:
+    """The message's text changed (edit) or it stopped being text (recall): search follows its current state."""
+    search_text.reindex_message(db, message_id=message_id)
+
+
+def drop_message(db: Session, message_id: int) -> None:
+    """Search no longer finds this message (its row may stay, e.g. as a recall notice)."""
+    search_text.drop_message(db, message_id=message_id)
 
 
 search_index = SearchIndex()

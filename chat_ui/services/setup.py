@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from nicegui import app
 
-from chat_ui.core import gc_tuning
+from chat_ui.core import gc_tuning, memory
 from chat_ui.core.config import Settings, set_settings
 from chat_ui.live.hub import hub
 from chat_ui.live.presence import presence
@@ -16,6 +16,7 @@ from db.migrate import upgrade
 def configure(settings: Settings) -> None:
     """Load settings, open the database and bring its schema up to date."""
     set_settings(settings)
+    memory.tune_malloc()
     engine = db_engine.configure(settings.resolved_database_url())
     upgrade(engine)
     presence.reset()

@@ -6,16 +6,17 @@ Folding is ``str.casefold`` with one addition: ``İ`` folds to plain ``i`` (as `
 ``unicode_ci`` treat it), so ``istanbul`` finds ``İstanbul``. Folding works character by character and may make a
 character longer (``ß`` -> ``ss``, ``ﬁ`` -> ``fi``); a match in the folded text is mapped back to the whole original
 characters it touches, so ``SS`` marks the ``ß`` of ``Straße``.
+
+``fold`` (the comparison form of a text, the same whether folded whole or character by character) lives in
+``db.search_text``, because the database's search index stores folded texts and ``db`` imports nothing of
+``chat_ui``; it is re-exported here.
 """
 
 from __future__ import annotations
 
-_BEFORE_CASEFOLD = str.maketrans({'\u0130': 'i'})
+from db.search_text import fold
 
-
-def fold(text: str) -> str:
-    """The comparison form of a text (the same whether folded whole or character by character)."""
-    return text.translate(_BEFORE_CASEFOLD).casefold()
+__all__ = ['contains', 'fold', 'spans']
 
 
 def contains(folded_text: str, folded_keyword: str) -> bool:

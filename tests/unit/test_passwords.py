@@ -52,3 +52,42 @@ def test_old_pbkdf2_hash_is_upgraded() -> None:
 def test_unknown_user_and_garbage_hash_fail() -> None:
     assert verify_password('whatever1', None) == (False, None)
     assert verify_password('whatever1', 'not-a-hash') == (False, None)
+
+
+def test_hashing_runs_in_the_one_hashing_thread_and_never_on_an_event_loop() -> None:
+    import asyncio
+    import threading
+
+    from chat_ui.services.rules import passwords
+
+    seen: set[str] = set()
+    original = passwords._context.hash
+
+    def spy(secret: str) -> str:
+        seen.add(threading.current_thread().name)
+        return original(secret)
+
+    passwords._context.hash = spy  # type: ignore[method-assign]
+    try:
+        with __import__('concurrent.futures').futures.ThreadPoolExecutor(4) as pool:
+            hashes = list(pool.map(hash_password, ['abc123', 'abc124', 'abc125', 'abc126']))
+    finally:
+        del passwords._context.hash
+    assert all(verify_password(p, h)[0] for p, h in zip(['abc123', 'abc124', 'abc125', 'abc126'], hashes, strict=True))
+    assert len(seen) == 1 and next(iter(seen)).startswith('password-hash')
+
+    async def on_the_loop() -> None:
+        with pytest.raises(RuntimeError, match='event loop'):
+            hash_password('abc123')
+        with pytest.raises(RuntimeError, match='event loop'):
+            verify_password('abc123', hashes[0])
+
+    asyncio.run(on_the_loop())
+
+
+def test_malloc_threshold_is_fixed_on_linux() -> None:
+    import sys
+
+    from chat_ui.core.memory import tune_malloc
+
+    assert tune_malloc() is sys.platform.startswith('linux')

@@ -171,5 +171,7 @@ def around(session: Session, *, conversation_id: int, message_id: int, before: i
     first."""
     base = select(Message).where(col(Message.conversation_id) == conversation_id)
     older = session.exec(base.where(col(Message.id) < message_id).order_by(col(Message.id).desc()).limit(before)).all()
-    newer_rows = session.exec(base.where(col(Message.id) >= message_id).order_by(col(Message.id)).limit(after + 1)).all()
+    newer_rows = session.exec(
+        base.where(col(Message.id) >= message_id).order_by(col(Message.id)).limit(after + 1)
+    ).all()
     return [*reversed(older), *newer_rows]

@@ -126,15 +126,38 @@ async def recall_message(actor: SessionInfo, *, message_id: int) -> MessageView:
     return await transact(_recall, actor.user_id, _valid_id(message_id))
 
 
-def recall_allowed(view: MessageView, *, user_id: int) -> bool:
-    """Whether the menu offers recall (the server checks again when it is chosen)."""
-    return view.sender_id == user_id and not view.recalled and clock.now() - view.created_at <= RECALL_WINDOW
+# ---------------------------------------------------------------------------------------------------- menu
 
 
-def edit_allowed(view: MessageView, *, user_id: int) -> bool:
-    return (
-        view.sender_id == user_id and view.kind == 'text' and clock.now() - view.created_at <= EDIT_WINDOW
+@dataclass(frozen=True, slots=True)
+class Choices:
+    """What the menu of one message offers now (each action checks again when it is chosen)."""
+
+    message: MessageView
+    reply: bool
+    edit: bool
+    recall: bool
+
+
+def _choices(db: Session, user_id: int, conversation_id: int, message_id: int) -> Choices:
+    access = access_conversation(db, user_id, conversation_id)
+    row = message_queries.get_message(db, message_id=message_id)
+    if row is None or row.conversation_id != conversation_id:
+        raise ChatError('message_not_found')
+    view = one_view(db, row)
+    own = view.sender_id == user_id and not view.recalled and not access.user.is_muted
+    age = clock.now() - view.created_at
+    return Choices(
+        message=view,
+        reply=not view.recalled,
+        edit=own and view.kind == 'text' and age <= EDIT_WINDOW,
+        recall=own and age <= RECALL_WINDOW,
     )
+
+
+async def choices(actor: SessionInfo, *, conversation_id: int, message_id: int) -> Choices:
+    """The actions the actor may take on a message of the conversation, as of now."""
+    return await read(_choices, actor.user_id, conversation_id, _valid_id(message_id))
 
 
 # ---------------------------------------------------------------------------------------------------- around

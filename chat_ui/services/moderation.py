@@ -233,7 +233,9 @@ def _record_rows(db: Session, rows: Sequence[Message], user_id: int | None) -> l
             edited_at=m.edited_at,
             recalled_at=m.recalled_at,
             removed=m.recalled_at is not None and m.recalled_by != m.sender_id,
-            history=tuple(EarlierVersion(body=h.body, action=h.action, at=h.edited_at) for h in history.get(m.id or 0, [])),
+            history=tuple(
+                EarlierVersion(body=h.body, action=h.action, at=h.edited_at) for h in history.get(m.id or 0, [])
+            ),
         )
         for m in rows
     ]

@@ -147,7 +147,7 @@ def _actor(name: str) -> Any:
 
 
 async def test_reply_quote_leads_to_an_older_message(user: User, create_user: Callable[[], User]) -> None:
-    alice, bob = await pair(user, create_user)
+    alice, _bob = await pair(user, create_user)
     chat = _conversation_of('alice', 'bob')
     first = await messaging.send_text(_actor('bob'), conversation_id=chat, text='the very first')
     assert first is not None

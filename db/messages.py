@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from datetime import datetime
 
 from sqlalchemy import func, or_, update
 from sqlmodel import Session, col, select
 
 from . import search_text
-from .models import Conversation, ConversationMember, Message
+from .models import Conversation, ConversationMember, Message, MessageEdit
 
 
 def add_message(
@@ -22,10 +23,13 @@ def add_message(
     file_name: str | None = None,
     file_mime: str | None = None,
     file_size: int | None = None,
+    created_at: datetime | None = None,
+    reply_to_id: int | None = None,
 ) -> Message:
     """Insert the message (and its folded text into the search index), make it the conversation's newest and count it
     as read by its sender."""
     message = Message(
+        reply_to_id=reply_to_id,
         conversation_id=conversation_id,
         sender_id=sender_id,
         kind=kind,
@@ -35,6 +39,8 @@ def add_message(
         file_mime=file_mime,
         file_size=file_size,
     )
+    if created_at is not None:
+        message.created_at = created_at
     session.add(message)
     session.flush()
     assert message.id is not None
@@ -127,3 +133,48 @@ def bodies_after(session: Session, *, conversation_id: int, after_id: int = 0) -
     )
     rows = session.exec(query.order_by(col(Message.id))).all()
     return [(message_id, body if kind == 'text' else None) for message_id, kind, body in rows if message_id is not None]
+
+
+def get_message(session: Session, *, message_id: int, lock: bool = False) -> Message | None:
+    """One message; ``lock`` takes its row lock (``FOR UPDATE`` on MySQL/MariaDB) until the transaction ends."""
+    query = select(Message).where(col(Message.id) == message_id)
+    if lock:
+        query = query.with_for_update()
+    return session.exec(query).first()
+
+
+def sent_since(session: Session, *, sender_id: int, since: datetime) -> int:
+    """How many messages the user has sent (in any conversation) at or after ``since``."""
+    query = select(func.count()).where(col(Message.sender_id) == sender_id, col(Message.created_at) >= since)
+    return int(session.exec(query).one())
+
+
+def keep_history(session: Session, *, message: Message, action: str, at: datetime) -> None:
+    """Keep the message's current text (None for a file) in its history before it changes."""
+    assert message.id is not None
+    session.add(MessageEdit(message_id=message.id, body=message.body, action=action, edited_at=at))
+    session.flush()
+
+
+def history(session: Session, *, message_ids: Collection[int]) -> dict[int, list[MessageEdit]]:
+    """The earlier versions of these messages, oldest first, by message id."""
+    if not message_ids:
+        return {}
+    rows = session.exec(
+        select(MessageEdit).where(col(MessageEdit.message_id).in_(list(message_ids))).order_by(col(MessageEdit.id))
+    ).all()
+    found: dict[int, list[MessageEdit]] = {}
+    for row in rows:
+        found.setdefault(row.message_id, []).append(row)
+    return found
+
+
+def around(session: Session, *, conversation_id: int, message_id: int, before: int, after: int) -> list[Message]:
+    """Up to ``before`` messages older than ``message_id``, that message, and up to ``after`` newer ones, oldest
+    first."""
+    base = select(Message).where(col(Message.conversation_id) == conversation_id)
+    older = session.exec(base.where(col(Message.id) < message_id).order_by(col(Message.id).desc()).limit(before)).all()
+    newer_rows = session.exec(
+        base.where(col(Message.id) >= message_id).order_by(col(Message.id)).limit(after + 1)
+    ).all()
+    return [*reversed(older), *newer_rows]

@@ -130,6 +130,7 @@ class Message(SQLModel, table=True):
         sa.Index('ix_messages_conversation', 'conversation_id', 'id'),
         sa.Index('ix_messages_sender', 'sender_id', 'id'),
         sa.Index('ix_messages_file_key', 'file_key'),
+        sa.Index('ix_messages_reply_to', 'reply_to_id'),
         {**MYSQL_TABLE_ARGS, 'sqlite_autoincrement': True},
     )
 
@@ -145,6 +146,26 @@ class Message(SQLModel, table=True):
     file_mime: str | None = Field(default=None, max_length=64)
     file_size: int | None = Field(default=None, sa_type=sa.BigInteger)
     created_at: datetime = Field(default_factory=utcnow, sa_type=Timestamp)
+    edited_at: datetime | None = Field(default=None, sa_type=Timestamp)
+    recalled_at: datetime | None = Field(default=None, sa_type=Timestamp)
+    recalled_by: int | None = Field(default=None)
+    reply_to_id: int | None = Field(default=None, sa_type=sa.BigInteger)
+
+
+class MessageEdit(SQLModel, table=True):
+    """An earlier text of a message, for the admin's records only: replaced by an edit (``action='edit'``) or
+    withdrawn by a recall (``'recall'``) or the admin's removal (``'remove'``) at ``edited_at``."""
+
+    __tablename__ = 'message_edits'
+    __table_args__ = (sa.Index('ix_message_edits_message', 'message_id', 'id'), MYSQL_TABLE_ARGS)
+
+    id: int | None = Field(default=None, sa_column=sa.Column(BigId, primary_key=True, autoincrement=True))
+    message_id: int = Field(
+        sa_column=sa.Column(sa.BigInteger, sa.ForeignKey('messages.id', ondelete='CASCADE'), nullable=False)
+    )
+    body: str | None = Field(default=None, sa_type=sa.Text)
+    action: str = Field(max_length=8)
+    edited_at: datetime = Field(sa_type=Timestamp)
 
 
 class AdminAction(SQLModel, table=True):

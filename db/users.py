@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from datetime import datetime
 
-from sqlalchemy import func
+from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from .models import User
@@ -99,3 +99,13 @@ def set_flags(session: Session, *, user_id: int, muted: bool | None = None, bann
         user.is_banned = banned
     session.flush()
     return user
+
+
+def lock_user(session: Session, *, user_id: int) -> None:
+    """Hold the user's row lock until the transaction ends, so that two transactions of the same user (two tabs)
+    run one after the other: ``SELECT ... FOR UPDATE`` on MySQL/MariaDB; on SQLite, where a write locks the whole
+    database, a no-op write on the row takes the write lock at once (instead of after the reads)."""
+    if session.get_bind().dialect.name == 'sqlite':
+        session.execute(update(User).where(col(User.id) == user_id).values(id=User.id))
+    else:
+        session.exec(select(User.id).where(col(User.id) == user_id).with_for_update()).first()

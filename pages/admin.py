@@ -124,6 +124,18 @@ def register() -> None:
                 ok=t('delete_room'),
             )
 
+        async def remove_message(message_id: int) -> None:
+            await guarded_call(moderation.remove_message(token, message_id=message_id))
+            audit.show(await guarded_call(moderation.audit_log(token)) or [])
+            await records.refresh()
+
+        def ask_remove_message(message_id: int) -> None:
+            confirm.ask(
+                t('confirm_remove_message'),
+                session.guarded(lambda: remove_message(message_id)),
+                ok=t('remove_message'),
+            )
+
         context.client.content.classes('p-0')
         with signed_in_frame('admin_panel', username=session.info.username, on_logout=session.guarded(logout)):
             confirm = ConfirmDialog(context.client.content)
@@ -148,7 +160,10 @@ def register() -> None:
                         on_rename=session.guarded(rename_room),
                         on_delete=session.guarded(ask_delete_room),
                     )
-                records = RecordsPanel(load=session.guarded_query(load_records, refused=None))
+                records = RecordsPanel(
+                    load=session.guarded_query(load_records, refused=None),
+                    on_remove=session.guarded(ask_remove_message),
+                )
                 audit = AuditLog()
         await users.refresh()
         await rooms.refresh()

@@ -20,6 +20,8 @@ from chat_ui.live.events import (
     MemberJoined,
     MemberLeft,
     MessageCreated,
+    MessageEdited,
+    MessageRecalled,
     MuteChanged,
     PresenceChanged,
     ReadMarked,
@@ -366,6 +368,9 @@ class ChatPage:
         match event:
             case MessageCreated(message=message):
                 return self.message_created(message.conversation_id, message)
+            case MessageEdited(message=message) | MessageRecalled(message=message):
+                if self.pane.conversation_id == message.conversation_id:
+                    self.pane.message_changed(message)
             case ReadMarked(conversation_id=conversation_id, message_id=message_id):
                 row = self.sidebar.by_conversation(conversation_id)
                 if row is not None and message_id >= row.last_message_id:

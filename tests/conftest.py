@@ -153,3 +153,24 @@ def fresh_search_index() -> Iterator[None]:
     search_index.clear()
     yield
     search_index.clear()
+
+
+@pytest.fixture(autouse=True)
+def no_send_limit(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Tests send quickly: the send limit is off unless a test asks for it with ``send_limit_on`` (also for the
+    servers that page and browser tests start from the environment)."""
+    from chat_ui.services import send_limit
+
+    monkeypatch.setenv('CHAT_SEND_LIMIT', '0')
+    send_limit.configure(0)
+    yield
+    send_limit.configure(send_limit.DEFAULT_COUNT)
+
+
+@pytest.fixture
+def send_limit_on(no_send_limit: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The production limit (10 messages per 10 s per user)."""
+    from chat_ui.services import send_limit
+
+    monkeypatch.setenv('CHAT_SEND_LIMIT', str(send_limit.DEFAULT_COUNT))
+    send_limit.configure(send_limit.DEFAULT_COUNT)

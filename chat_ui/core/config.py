@@ -29,6 +29,7 @@ class Settings(BaseSettings):
     session_hours: int = Field(default=24 * 7, alias='CHAT_SESSION_HOURS')
     extra_origins: str = Field(default='', alias='CHAT_ALLOWED_ORIGINS')
     secure_cookie: bool = Field(default=False, alias='CHAT_SECURE_COOKIE')
+    send_limit: int = Field(default=10, alias='CHAT_SEND_LIMIT')
 
     def allowed_origins(self) -> frozenset[str]:
         """``CHAT_ALLOWED_ORIGINS``: origins besides the app's own whose pages may open its socket (comma-separated,

@@ -31,8 +31,25 @@ class Attachment:
     size: int
 
 
+RECALLED = 'recalled'
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReplyQuote:
+    """What a reply shows of the message it quotes: its sender and first line (``kind`` ``recalled`` once it was
+    recalled or removed, then without text)."""
+
+    message_id: int
+    sender_name: str
+    kind: str
+    excerpt: str
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class MessageView:
+    """A message as pages show it. ``kind`` is ``recalled`` once the sender recalled it or the site admin removed
+    it (``removed``); its text and file are then gone from the view."""
+
     id: int
     conversation_id: int
     sender_id: int
@@ -41,6 +58,13 @@ class MessageView:
     body: str | None
     attachment: Attachment | None
     created_at: datetime
+    edited_at: datetime | None = None
+    removed: bool = False
+    reply: ReplyQuote | None = None
+
+    @property
+    def recalled(self) -> bool:
+        return self.kind == RECALLED
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

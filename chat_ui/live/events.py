@@ -15,7 +15,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any, Union
 
-from chat_ui.core.views import Attachment, MessageView
+from chat_ui.core.views import Attachment, MessageView, ReplyQuote
 
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
@@ -109,6 +109,21 @@ class RoomDeleted:
     title: str
 
 
+@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+class MessageEdited:
+    """A message's text was replaced by its sender: ``message`` is the new view (with ``edited_at``)."""
+
+    message: MessageView
+
+
+@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+class MessageRecalled:
+    """A message was recalled by its sender or removed by the site admin: ``message`` is the view as it now
+    shows (kind ``recalled``, no text, no file)."""
+
+    message: MessageView
+
+
 LiveEvent = Union[  # noqa: UP007 - the runtime union is iterated by the codec
     SessionEnded,
     PresenceChanged,
@@ -122,9 +137,11 @@ LiveEvent = Union[  # noqa: UP007 - the runtime union is iterated by the codec
     RoleChanged,
     RoomRenamed,
     RoomDeleted,
+    MessageEdited,
+    MessageRecalled,
 ]
 EVENT_TYPES: dict[str, type] = {cls.__name__: cls for cls in typing.get_args(LiveEvent)}
-NESTED: dict[type, type] = {MessageView: MessageView, Attachment: Attachment}
+NESTED: dict[type, type] = {MessageView: MessageView, Attachment: Attachment, ReplyQuote: ReplyQuote}
 
 
 def encode(event: LiveEvent) -> str:

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
+from chat_ui.core import clock
 from chat_ui.core.errors import ChatError
-from chat_ui.core.views import Attachment, MessageView, SearchResult, SessionInfo
+from chat_ui.core.views import RECALLED, Attachment, MessageView, ReplyQuote, SearchResult, SessionInfo
 from chat_ui.live.events import HistoryCleared, MessageCreated, ReadMarked
 from chat_ui.live.hub import user_topic, users
 from db import conversations as conversation_queries
@@ -17,17 +18,48 @@ from db.models import MESSAGE_MAX, Message
 from .access import Access, access_conversation
 from .file_store import delete_stored
 from .search_index import search_index
+from .send_limit import check_send_limit
 from .work import Work, read, transact
 
 WINDOW = 50
 CATCH_UP_MAX = 500
 SEARCH_SHOWN = 200
 KEYWORD_MAX = 100
+EXCERPT_MAX = 80
 
 
-def message_view(message: Message, sender_name: str) -> MessageView:
+def excerpt(message: Message) -> str:
+    """The first line of a text (cut at ``EXCERPT_MAX``), or the file's name."""
+    if message.kind == 'text':
+        line = (message.body or '').strip().split('\n', 1)[0]
+        return line if len(line) <= EXCERPT_MAX else line[: EXCERPT_MAX - 1] + '…'
+    return message.file_name or ''
+
+
+def quote_of(message: Message | None, sender_name: str, reply_to_id: int) -> ReplyQuote:
+    """What a reply shows of ``message`` (None: gone with a cleared history, shown like a recalled one)."""
+    if message is None or message.recalled_at is not None:
+        return ReplyQuote(message_id=reply_to_id, sender_name=sender_name, kind=RECALLED, excerpt='')
+    return ReplyQuote(message_id=reply_to_id, sender_name=sender_name, kind=message.kind, excerpt=excerpt(message))
+
+
+def message_view(message: Message, sender_name: str, reply: ReplyQuote | None = None) -> MessageView:
     """The one place a message row becomes what pages and events carry."""
     assert message.id is not None
+    if message.recalled_at is not None:
+        return MessageView(
+            id=message.id,
+            conversation_id=message.conversation_id,
+            sender_id=message.sender_id,
+            sender_name=sender_name,
+            kind=RECALLED,
+            body=None,
+            attachment=None,
+            created_at=message.created_at,
+            edited_at=message.edited_at,
+            removed=message.recalled_by is not None and message.recalled_by != message.sender_id,
+            reply=None,
+        )
     attachment = None
     if message.file_key:
         attachment = Attachment(
@@ -45,12 +77,28 @@ def message_view(message: Message, sender_name: str) -> MessageView:
         body=message.body,
         attachment=attachment,
         created_at=message.created_at,
+        edited_at=message.edited_at,
+        reply=reply,
     )
 
 
 def message_views(db: Session, rows: list[Message]) -> list[MessageView]:
-    names = user_queries.names(db, user_ids={row.sender_id for row in rows})
-    return [message_view(row, names.get(row.sender_id, '?')) for row in rows]
+    """Views of ``rows`` with their senders' names and the quotes of the messages they reply to."""
+    reply_ids = {row.reply_to_id for row in rows if row.reply_to_id is not None}
+    quoted = {row.id: row for row in message_queries.by_ids(db, ids=reply_ids)}
+    names = user_queries.names(db, user_ids={row.sender_id for row in rows} | {q.sender_id for q in quoted.values()})
+    views = []
+    for row in rows:
+        reply = None
+        if row.reply_to_id is not None:
+            target = quoted.get(row.reply_to_id)
+            reply = quote_of(target, names.get(target.sender_id, '?') if target else '', row.reply_to_id)
+        views.append(message_view(row, names.get(row.sender_id, '?'), reply))
+    return views
+
+
+def one_view(db: Session, row: Message) -> MessageView:
+    return message_views(db, [row])[0]
 
 
 def normalize_text(text: str) -> str | None:
@@ -62,12 +110,33 @@ def normalize_text(text: str) -> str | None:
     return text.strip('\n\r ')
 
 
+def reply_target(db: Session, conversation_id: int, reply_to_id: int | None) -> int | None:
+    """``reply_to_id`` if it is a message of this conversation, else a refusal (whatever id the browser sent)."""
+    if reply_to_id is None:
+        return None
+    if not isinstance(reply_to_id, int) or isinstance(reply_to_id, bool):
+        raise ChatError('reply_not_found')
+    target = message_queries.get_message(db, message_id=reply_to_id)
+    if target is None or target.conversation_id != conversation_id:
+        raise ChatError('reply_not_found')
+    return reply_to_id
+
+
 def store_message(
-    work: Work, access: Access, *, kind: str, body: str | None = None, attachment: Attachment | None = None
+    work: Work,
+    access: Access,
+    *,
+    kind: str,
+    body: str | None = None,
+    attachment: Attachment | None = None,
+    reply_to_id: int | None = None,
 ) -> MessageView:
-    """Write a message the access check allowed, and publish it to every member after the commit."""
+    """Write a message the access check and the send limit allowed (``limit_sends`` must run first in the same
+    transaction), and publish it to every member after the commit."""
     conversation_id = access.conversation.id
     assert conversation_id is not None and access.user.id is not None
+    now = clock.now()
+    reply_to_id = reply_target(work.db, conversation_id, reply_to_id)
     message = message_queries.add_message(
         work.db,
         conversation_id=conversation_id,
@@ -78,24 +147,37 @@ def store_message(
         file_name=attachment.name if attachment else None,
         file_mime=attachment.mime if attachment else None,
         file_size=attachment.size if attachment else None,
+        created_at=now,
+        reply_to_id=reply_to_id,
     )
-    view = message_view(message, access.user.username)
+    view = one_view(work.db, message) if reply_to_id is not None else message_view(message, access.user.username)
     audience = conversation_queries.member_ids(work.db, conversation_id=conversation_id)
     work.emit(MessageCreated(message=view), users(audience))
     return view
 
 
-def _send_text(work: Work, user_id: int, conversation_id: int, body: str) -> MessageView:
+def limit_sends(work: Work, user_id: int) -> None:
+    """The send limit, as the first statement of a transaction that writes a message: the row lock comes before
+    any read, so on MariaDB (repeatable read: the snapshot is taken at the first plain read) the count sees every
+    message committed by the user's other tabs before the lock was granted."""
+    check_send_limit(work.db, user_id=user_id, now=clock.now())
+
+
+def _send_text(work: Work, user_id: int, conversation_id: int, body: str, reply_to_id: int | None) -> MessageView:
+    limit_sends(work, user_id)
     access = access_conversation(work.db, user_id, conversation_id, write=True)
-    return store_message(work, access, kind='text', body=body)
+    return store_message(work, access, kind='text', body=body, reply_to_id=reply_to_id)
 
 
-async def send_text(actor: SessionInfo, *, conversation_id: int, text: str) -> MessageView | None:
-    """Store a text message, then publish it to the conversation's members; returns None for empty text."""
+async def send_text(
+    actor: SessionInfo, *, conversation_id: int, text: str, reply_to_id: int | None = None
+) -> MessageView | None:
+    """Store a text message (``reply_to_id``: quoting a message of the same conversation), then publish it to the
+    conversation's members; returns None for empty text."""
     body = normalize_text(text)
     if body is None:
         return None
-    return await transact(_send_text, actor.user_id, conversation_id, body)
+    return await transact(_send_text, actor.user_id, conversation_id, body, reply_to_id)
 
 
 def _window(db: Session, user_id: int, conversation_id: int, before_id: int | None, limit: int) -> list[MessageView]:

@@ -20,6 +20,7 @@ from chat_ui.live.hub import EVERYONE, hub, user_topic
 from chat_ui.live.presence import presence
 from chat_ui.services import accounts
 from chat_ui.services.conversations import delete_in, rename_in
+from chat_ui.services.message_actions import recall_in
 from chat_ui.services.messaging import clear_in
 from chat_ui.services.rules.titles import check_title
 from chat_ui.services.rules.usernames import username_key
@@ -60,6 +61,15 @@ class UsersPage:
 
 
 @dataclass(frozen=True, slots=True)
+class EarlierVersion:
+    """A text the message had until ``at``: replaced by an edit, or withdrawn by a recall or the admin's removal."""
+
+    body: str | None
+    action: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class RecordRow:
     """One message for the admin; ``conversation`` names the other person (direct) or the room."""
 
@@ -73,6 +83,10 @@ class RecordRow:
     file_key: str | None
     file_name: str | None
     created_at: datetime
+    edited_at: datetime | None = None
+    recalled_at: datetime | None = None
+    removed: bool = False
+    history: tuple[EarlierVersion, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,6 +208,7 @@ def _record_rows(db: Session, rows: Sequence[Message], user_id: int | None) -> l
         if c is not None and c.kind == 'direct':
             people |= {c.direct_lo or 0, c.direct_hi or 0}
     names = user_queries.names(db, user_ids=people)
+    history = message_queries.history(db, message_ids=[m.id for m in rows if m.id is not None])
 
     def label(message: Message) -> tuple[str, bool]:
         c = conversations.get(message.conversation_id)
@@ -215,6 +230,12 @@ def _record_rows(db: Session, rows: Sequence[Message], user_id: int | None) -> l
             file_key=m.file_key,
             file_name=m.file_name,
             created_at=m.created_at,
+            edited_at=m.edited_at,
+            recalled_at=m.recalled_at,
+            removed=m.recalled_at is not None and m.recalled_by != m.sender_id,
+            history=tuple(
+                EarlierVersion(body=h.body, action=h.action, at=h.edited_at) for h in history.get(m.id or 0, [])
+            ),
         )
         for m in rows
     ]
@@ -328,6 +349,32 @@ def _clear_room(work: Work, admin_token: str | None, conversation_id: int) -> No
 async def clear_room(token: str | None, *, conversation_id: int) -> None:
     """Clear a room's history for everyone, files included (audited)."""
     await transact(_clear_room, token, conversation_id)
+
+
+def _remove_message(work: Work, admin_token: str | None, message_id: int) -> None:
+    admin = accounts.live_admin(work.db, admin_token)
+    message = message_queries.get_message(work.db, message_id=message_id, lock=True)
+    if message is None:
+        raise ChatError('message_not_found')
+    if message.recalled_at is not None:
+        raise ChatError('message_recalled')
+    audit_queries.record(
+        work.db,
+        admin_id=admin,
+        action='remove_message',
+        target_id=message.sender_id,
+        target_conversation_id=message.conversation_id,
+        detail=f'#{message_id}',
+    )
+    recall_in(work, message, by_user_id=admin, action='remove')
+
+
+async def remove_message(token: str | None, *, message_id: int) -> None:
+    """Remove any message at any time (audited): every member sees it removed at once, its file is deleted; the
+    admin's records keep its text."""
+    if not isinstance(message_id, int) or isinstance(message_id, bool):
+        raise ChatError('message_not_found')
+    await transact(_remove_message, token, message_id)
 
 
 def _audit(limit: int) -> list[AuditRow]:

@@ -8,6 +8,7 @@ from chat_ui.core import gc_tuning, memory
 from chat_ui.core.config import Settings, set_settings
 from chat_ui.live.hub import hub
 from chat_ui.live.presence import presence
+from chat_ui.services import send_limit
 from chat_ui.services.search_index import search_index
 from db import engine as db_engine
 from db.migrate import upgrade
@@ -22,4 +23,5 @@ def configure(settings: Settings) -> None:
     presence.reset()
     hub.reset()
     search_index.clear()
+    send_limit.configure(settings.send_limit)
     app.on_startup(gc_tuning.tune_garbage_collection)

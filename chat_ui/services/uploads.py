@@ -18,11 +18,13 @@ import filetype
 from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlmodel import Session
 
+from chat_ui.core import clock
 from chat_ui.core.errors import ChatError
 from chat_ui.core.views import Attachment, MessageView, SessionInfo
 from chat_ui.services.access import access_conversation
 from chat_ui.services.file_store import upload_dir
-from chat_ui.services.messaging import store_message
+from chat_ui.services.messaging import limit_sends, store_message
+from chat_ui.services.send_limit import check_send_limit
 from chat_ui.services.work import Work, read, transact
 
 MB = 1024 * 1024
@@ -132,6 +134,7 @@ def _accept(
 
     work.after_rollback.append(discard)
     try:
+        limit_sends(work, sender_id)
         check_size(incoming.stat().st_size, rule)
         check_content(incoming, rule)
         if rule.kind == 'image':
@@ -146,7 +149,10 @@ def _accept(
 
 
 def _precheck(db: Session, sender_id: int, conversation_id: int) -> None:
+    """Refuse before the bytes arrive: no access, or already over the send limit (checked again, locked, when the
+    message is written)."""
     access_conversation(db, sender_id, conversation_id, write=True)
+    check_send_limit(db, user_id=sender_id, now=clock.now(), lock=False)
 
 
 async def send_file(

@@ -106,6 +106,42 @@ body, .q-field, .q-btn { font-family: Roboto, -apple-system, "Segoe UI", "PingFa
 .chat-audio { width: 16rem; max-width: 100%; margin-top: 0.25rem; }
 mark { background: #fee2e2; color: #dc2626; font-weight: 600; border-radius: 3px; padding: 0 1px; }
 .chat-bubble.mine mark { background: #fff; color: #dc2626; }
+/* --- message actions (issue 14 slice A): menu button, quotes, edited mark, recalled bubbles, banners */
+.chat-bubble { position: relative; }
+.chat-menu-btn { position: absolute; top: 0.15rem; width: 1.75rem; height: 1.75rem; border: 0; border-radius: 9999px;
+  background: rgba(255, 255, 255, 0.85); color: #475569; cursor: pointer; display: flex; align-items: center;
+  justify-content: center; opacity: 0.35; box-shadow: 0 1px 2px rgba(0, 0, 0, 0.12); padding: 0; }
+.chat-menu-btn .material-icons { font-size: 1.1rem; }
+.chat-bubble.mine .chat-menu-btn { left: -2.1rem; }
+.chat-bubble.theirs .chat-menu-btn { right: -2.1rem; }
+.chat-bubble:hover .chat-menu-btn, .chat-menu-btn:focus-visible { opacity: 1; }
+@media (hover: none) { .chat-menu-btn { opacity: 0.7; } }
+.chat-quote { display: flex; flex-direction: column; white-space: normal; margin: 0.1rem 0 0.35rem;
+  padding: 0.25rem 0.5rem; border-left: 3px solid currentColor; border-radius: 0.4rem; background: rgba(0, 0, 0, 0.06);
+  font-size: 0.8rem; cursor: pointer; max-width: 100%; }
+.chat-bubble.mine .chat-quote { background: rgba(255, 255, 255, 0.18); }
+.chat-quote-name { font-weight: 600; }
+.chat-quote-text { opacity: 0.85; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.chat-quote[data-recalled="true"] .chat-quote-text { font-style: italic; }
+.chat-edited { font-size: 11px; opacity: 0.7; margin-left: 0.4rem; font-style: italic; white-space: nowrap; }
+.chat-bubble.chat-recalled { align-self: center; background: rgba(0, 0, 0, 0.08); color: #475569; box-shadow: none;
+  font-size: 0.85rem; padding: 0.25rem 0.9rem; border-radius: 9999px; }
+.chat-bubble.chat-recalled::after { display: none; }
+.chat-recalled-text { display: flex; align-items: center; gap: 0.3rem; }
+.chat-recalled-text .material-icons { font-size: 1rem; }
+.chat-bubble[data-highlight="true"] { outline: 3px solid #f59e0b; outline-offset: 2px;
+  animation: chat-flash 1.2s ease-out 1; }
+@keyframes chat-flash { from { box-shadow: 0 0 0 8px rgba(245, 158, 11, 0.45); } to { box-shadow: none; } }
+.chat-newer { align-self: center; position: sticky; bottom: 0.5rem; z-index: 2; margin: 0.25rem 0; }
+.chat-compose-banner { width: 100%; display: flex; align-items: center; gap: 0.5rem; padding: 0.35rem 0.75rem 0.35rem 1rem;
+  background: #eff6ff; border-top: 1px solid #dbeafe; font-size: 0.85rem; color: #1e3a8a; }
+.chat-compose-banner.editing { background: #fefce8; border-top-color: #fef08a; color: #713f12; }
+.chat-compose-banner .banner-text { flex: 1; min-width: 0; display: flex; flex-direction: column; }
+.chat-compose-banner .banner-title { font-weight: 600; }
+.chat-compose-banner .banner-excerpt { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; opacity: 0.8; }
+.message-menu-card { min-width: 16rem; max-width: 22rem; border-radius: 1rem; padding: 0.5rem; }
+.message-menu-preview { padding: 0.5rem 0.75rem; font-size: 0.85rem; color: #475569; overflow: hidden;
+  text-overflow: ellipsis; white-space: nowrap; border-bottom: 1px solid #e5e7eb; margin-bottom: 0.25rem; }
 """
 
 

@@ -7,16 +7,17 @@ live in a ``MessageWindow`` (row data of a few chunks), and the search results, 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from nicegui import events, ui
+from nicegui import background_tasks, events, ui
 
 from chat_ui.core.errors import ChatError
 from chat_ui.core.views import ConversationView, MessageView, SearchResult, SessionInfo
-from chat_ui.services import messaging, uploads
+from chat_ui.services import message_actions, messaging, uploads
 from chat_ui.ui.i18n import t
 from chat_ui.ui.safe_html import esc, html_block
 from chat_ui.ui.testid import testid
@@ -24,6 +25,8 @@ from chat_ui.ui.widgets.avatar import colour_index, initial
 from chat_ui.ui.widgets.confirm_dialog import ConfirmDialog
 from chat_ui.ui.widgets.file_picker import FilePicker
 from chat_ui.ui.widgets.message_html import message_html
+from chat_ui.ui.widgets.message_menu import ComposeBanner, MessageMenu
+from chat_ui.ui.widgets.message_rows import excerpt_of
 from chat_ui.ui.widgets.message_window import MessageWindow, note_html
 from chat_ui.ui.widgets.optional_block import OptionalBlock, before
 
@@ -38,6 +41,7 @@ class Outgoing:
     conversation_id: int
     title: str
     text: str
+    reply_to_id: int | None = None
 
 
 def joined(*texts: str) -> str:
@@ -102,11 +106,15 @@ class ConversationPane:
         self.drafts: dict[int, str] = {}  # texts that failed for a conversation that was not open by then
         self._shown: str | None = ''  # the input's value as last set from here
         self._generation = 0
+        self.editing: MessageView | None = None  # the own message whose text is in the input
+        self.replying: MessageView | None = None  # the message the next send quotes
         with ui.column().classes('chat-pane h-full gap-0 no-wrap') as self.root:
             self._build_header(guard, on_back, on_members)
-            self.window = MessageWindow(user_id=self.user_id, on_older=guard(self.load_older))
+            self.window = self._make_window(show_senders=False)
             self._build_composer(guard)
         self.confirm = ConfirmDialog(self.root)
+        self.menu = MessageMenu(self.root)
+        self.banner = ComposeBanner(self.root, position=before(self.root, lambda: self.composer))
         self.placeholder = OptionalBlock(self.root, classes='chat-placeholder')
         self.muted_bar = OptionalBlock(
             self.root,
@@ -155,13 +163,19 @@ class ConversationPane:
         index = before(self.root, lambda: self.window.scroll)()
         self.root.remove(self.window.scroll)
         with self.root:
-            window = MessageWindow(
-                user_id=self.user_id,
-                on_older=self.guard(self.load_older),
-                show_senders=self.view is not None and self.view.is_room,
-            )
+            window = self._make_window(show_senders=self.view is not None and self.view.is_room)
         window.scroll.move(self.root, target_index=index)
         return window
+
+    def _make_window(self, *, show_senders: bool) -> MessageWindow:
+        return MessageWindow(
+            user_id=self.user_id,
+            on_older=self.guard(self.load_older),
+            show_senders=show_senders,
+            on_menu=self.guard(self.open_menu),
+            on_quote=self.guard(self.go_to_quote),
+            on_newer=self.guard(self.back_to_newest),
+        )
 
     def _set_active(self, active: bool) -> None:
         """Header, messages and composer while a conversation is open, otherwise a placeholder."""
@@ -181,6 +195,7 @@ class ConversationPane:
         generation = self._generation
         self.view = view
         self.show_header(view)
+        self.end_compose_state()
         self.search_input.value = ''
         if draft := self.drafts.pop(view.id, ''):
             self._set_input(joined(draft, self.input.value or ''))
@@ -202,6 +217,7 @@ class ConversationPane:
 
     def close(self) -> None:
         self._generation += 1
+        self.end_compose_state()
         self.view = None
         self.window = self._new_window()
         self._set_active(False)
@@ -262,11 +278,16 @@ class ConversationPane:
         lose it) and queue it; the queue is stored in order, one message at a time."""
         if self.view is None or self.view.id is None:
             return
+        if self.editing is not None:
+            await self.save_edit()
+            return
         text = self.input.value or ''
         self._set_input('')
         if not text.strip():
             return
-        self.outbox.append(Outgoing(self.view.id, self.view.title, text))
+        reply_to = self.replying.id if self.replying is not None else None
+        self.cancel_reply()
+        self.outbox.append(Outgoing(self.view.id, self.view.title, text, reply_to))
         if len(self.outbox) == 1:
             await self._send_queued()
 
@@ -295,7 +316,12 @@ class ConversationPane:
 
         async def attempt() -> None:
             nonlocal stored
-            await messaging.send_text(self.actor(), conversation_id=outgoing.conversation_id, text=outgoing.text)
+            await messaging.send_text(
+                self.actor(),
+                conversation_id=outgoing.conversation_id,
+                text=outgoing.text,
+                reply_to_id=outgoing.reply_to_id,
+            )
             stored = True
 
         try:
@@ -356,6 +382,147 @@ class ConversationPane:
             size=event.file.size(),
             save=event.file.save,
         )
+
+    # ------------------------------------------------------------------ message actions
+
+    async def open_menu(self, message_id: int) -> None:
+        """A bubble's ``message-menu``: ask the server what this person may do with it now, and offer only that."""
+        conversation_id = self.conversation_id
+        if conversation_id is None:
+            return
+        try:
+            choices = await message_actions.choices(
+                self.actor(), conversation_id=conversation_id, message_id=message_id
+            )
+        except ChatError as refusal:
+            ui.notify(t(refusal.key, **refusal.params), type='warning', position='top')
+            return
+        if self.conversation_id != conversation_id:
+            return
+        self.menu.open(
+            choices,
+            on_reply=lambda: self.start_reply(choices.message),
+            on_edit=lambda: self.start_edit(choices.message),
+            on_recall=self.guard(lambda: self.recall(choices.message)),
+        )
+
+    def start_reply(self, view: MessageView) -> None:
+        self.editing = None
+        self.replying = view
+        self.banner.show(
+            title=t('replying_to', name=view.sender_name),
+            excerpt=self._excerpt(view),
+            marker='reply-banner',
+            cancel_marker='reply-cancel',
+            on_cancel=self.cancel_reply,
+            editing=False,
+        )
+        self.input.run_method('focus')
+
+    def _excerpt(self, view: MessageView) -> str:
+        if view.kind == 'image' and view.attachment is not None:
+            return t('quote_picture', name=view.attachment.name)
+        if view.kind == 'audio' and view.attachment is not None:
+            return t('quote_audio', name=view.attachment.name)
+        return excerpt_of(view.body or '')
+
+    def start_edit(self, view: MessageView) -> None:
+        """The message's text goes into the input; ``chat-send`` saves it, ``edit-cancel`` gives the input back."""
+        self.replying = None
+        self.editing = view
+        self.banner.show(
+            title=t('editing_message'),
+            excerpt=excerpt_of(view.body or ''),
+            marker='edit-banner',
+            cancel_marker='edit-cancel',
+            on_cancel=self.cancel_edit,
+            editing=True,
+        )
+        self._set_input(view.body or '')
+        self.input.run_method('focus')
+
+    def cancel_reply(self) -> None:
+        if self.replying is not None:
+            self.replying = None
+            self.banner.hide()
+
+    def cancel_edit(self) -> None:
+        if self.editing is not None:
+            self.editing = None
+            self.banner.hide()
+            self._set_input('')
+
+    def end_compose_state(self) -> None:
+        self.editing = self.replying = None
+        self.banner.hide()
+        self.menu.close()
+
+    async def save_edit(self) -> None:
+        """Save the edited text; a refusal (window passed, empty, too long, …) keeps the text and says why."""
+        editing = self.editing
+        if editing is None:
+            return
+        text = self.input.value or ''
+        try:
+            await message_actions.edit_message(self.actor(), message_id=editing.id, text=text)
+        except ChatError as refusal:
+            ui.notify(t(refusal.key, **refusal.params), type='negative', position='top')
+            return
+        if self.editing is editing:
+            self.editing = None
+            self.banner.hide()
+            self._set_input('')
+
+    async def recall(self, view: MessageView) -> None:
+        try:
+            await message_actions.recall_message(self.actor(), message_id=view.id)
+        except ChatError as refusal:
+            ui.notify(t(refusal.key, **refusal.params), type='negative', position='top')
+
+    def message_changed(self, view: MessageView) -> None:
+        """An edit or recall of a message of the open conversation (here, in another tab, or by someone else)."""
+        self.window.replace(view)
+        if view.recalled and self.editing is not None and self.editing.id == view.id:
+            self.cancel_edit()
+        if view.recalled and self.replying is not None and self.replying.id == view.id:
+            self.cancel_reply()
+
+    async def go_to_quote(self, message_id: int) -> None:
+        """Scroll to the quoted message and mark it; when it is older than what is shown, load the window around
+        it first (``load-newer`` then leads back to the newest messages)."""
+        conversation_id = self.conversation_id
+        if conversation_id is None:
+            return
+        if message_id not in self.window.shown:
+            generation = self._generation
+            try:
+                around = await message_actions.load_around(
+                    self.actor(), conversation_id=conversation_id, message_id=message_id
+                )
+            except ChatError as refusal:
+                ui.notify(t(refusal.key, **refusal.params), type='warning', position='top')
+                return
+            if generation != self._generation:
+                return
+            self.close_search()
+            self.window.show_around(around.messages, older=around.older, newer=around.newer, highlight=message_id)
+        else:
+            self.window.set_highlight(message_id)
+        background_tasks.create(self._scroll_to(message_id), name='scroll to message')
+
+    async def _scroll_to(self, message_id: int) -> None:
+        """Go to the bubble's anchor (``#m<id>``, the browser scrolls its scroller there) once the rows are drawn."""
+        await asyncio.sleep(0.3)
+        if message_id in self.window.shown and not self.root.is_deleted:
+            self.root.client.open(f'#m{message_id}')
+
+    async def back_to_newest(self) -> None:
+        if self.view is None or self.view.id is None:
+            return
+        generation = self._generation
+        views = await messaging.load_window(self.actor(), conversation_id=self.view.id)
+        if generation == self._generation:
+            self._show_window(views)
 
     # ------------------------------------------------------------------ search and clearing
 

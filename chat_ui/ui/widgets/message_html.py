@@ -26,7 +26,8 @@ def message_html(view: MessageView, *, mine: bool, keyword: str | None = None, s
     sender = sender_html(view) if show_sender and not mine else ''
     return (
         f'<div class="chat-bubble {side}{text_class}" data-testid="message" data-mine="{"true" if mine else "false"}"'
-        f' data-kind="{esc(view.kind)}" data-id="{view.id}" data-sender="{esc(view.sender_name)}" data-edited="false"'
+        f' data-kind="{esc(view.kind)}" data-id="{view.id}" data-sender="{esc(view.sender_name)}"'
+        f' data-edited="{"true" if view.edited_at is not None else "false"}"'
         f' data-time="{esc(short_time(view.created_at))}">{sender}{body}</div>'
     )
 

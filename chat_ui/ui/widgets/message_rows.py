@@ -9,43 +9,89 @@ from __future__ import annotations
 
 from typing import Any
 
-from chat_ui.core.views import MessageView
+from chat_ui.core.views import RECALLED, MessageView, ReplyQuote
+from chat_ui.ui.i18n import t
 from chat_ui.ui.timefmt import short_time
 from chat_ui.ui.widgets.avatar import colour_index, initial
 
 BUBBLE_TEMPLATE = """
 <div :class="props.row.c" data-testid="message" :data-mine="props.row.m ? 'true' : 'false'"
-     :data-kind="props.row.k" :data-id="props.row.id" :data-sender="props.row.s" :data-edited="'false'"
+     :data-kind="props.row.k" :data-id="props.row.id" :data-sender="props.row.s"
+     :data-edited="props.row.e ? 'true' : 'false'" :data-highlight="props.row.h ? 'true' : 'false'"
      :data-time="props.row.t" :id="'m' + props.row.id">
   <div v-if="props.row.n" class="chat-sender" data-testid="message-sender"><span
     :class="'chat-avatar-xs av-' + props.row.a">{{ props.row.i }}</span><span
     :class="'chat-sender-name av-text-' + props.row.a">{{ props.row.n }}</span></div>
+  <div v-if="props.row.rq" class="chat-quote" data-testid="reply-quote" :data-reply-to="props.row.rq"
+       :data-recalled="props.row.rr ? 'true' : 'false'" @click.stop="$parent.$emit('quote', props.row.rq)"><span
+    class="chat-quote-name">{{ props.row.rn }}</span><span class="chat-quote-text">{{ props.row.rx }}</span></div>
   <a v-if="props.row.k == 'image'" :href="'/files/' + props.row.f" target="_blank" rel="noopener noreferrer"
      class="chat-image-link"><img :src="'/files/' + props.row.f + '/thumb'" :alt="props.row.fn" loading="lazy"
      class="chat-thumb"></a>
   <template v-else-if="props.row.k == 'audio'"><div class="chat-file"><i class="material-icons">graphic_eq</i><span
     class="chat-file-name">{{ props.row.fn }}</span></div><audio controls preload="metadata"
     :src="'/files/' + props.row.f" class="chat-audio"></audio></template>
+  <span v-else-if="props.row.k == 'recalled'" class="chat-recalled-text"><i
+    class="material-icons">undo</i>{{ props.row.b }}</span>
   <template v-else>{{ props.row.b }}</template>
+  <span v-if="props.row.e" class="chat-edited" data-testid="edited-mark">{{ props.row.e }}</span>
+  <button v-if="props.row.k != 'recalled'" type="button" class="chat-menu-btn" data-testid="message-menu"
+          :aria-label="props.row.ma" :title="props.row.ma"
+          @click.stop="$parent.$emit('menu', props.row.id)"><i class="material-icons">more_horiz</i></button>
 </div>
 """
 
 
-def message_row(view: MessageView, *, mine: bool, show_sender: bool) -> dict[str, Any]:
+def recalled_text(view: MessageView, *, mine: bool) -> str:
+    if view.removed:
+        return t('removed_by_admin')
+    return t('you_recalled') if mine else t('recalled_by_sender', name=view.sender_name)
+
+
+def excerpt_of(text: str, limit: int = 80) -> str:
+    """The first line of a text, as a quote shows it (the services cut the same way)."""
+    line = text.strip().split('\n', 1)[0]
+    return line if len(line) <= limit else line[: limit - 1] + '…'
+
+
+def quote_text(quote: ReplyQuote) -> str:
+    if quote.kind == RECALLED:
+        return t('quote_recalled')
+    if quote.kind == 'image':
+        return t('quote_picture', name=quote.excerpt)
+    if quote.kind == 'audio':
+        return t('quote_audio', name=quote.excerpt)
+    return quote.excerpt
+
+
+def message_row(view: MessageView, *, mine: bool, show_sender: bool, highlight: bool = False) -> dict[str, Any]:
     """The row of one bubble: short keys, because every open page keeps the rows of its window."""
     media = view.kind in {'image', 'audio'} and view.attachment is not None
+    extra = ' chat-recalled' if view.recalled else ('' if media else ' chat-text')
     row: dict[str, Any] = {
         'id': view.id,
-        'c': f'chat-bubble {"mine" if mine else "theirs"}{"" if media else " chat-text"}',
+        'c': f'chat-bubble {"mine" if mine else "theirs"}{extra}',
         'm': mine,
         'k': view.kind,
         's': view.sender_name,
         't': short_time(view.created_at),
     }
-    if show_sender and not mine:
+    if show_sender and not mine and not view.recalled:
         row.update(n=view.sender_name, i=initial(view.sender_name), a=colour_index(view.sender_id))
     if media and view.attachment is not None:
         row.update(f=view.attachment.key, fn=view.attachment.name)
+    elif view.recalled:
+        row['b'] = recalled_text(view, mine=mine)
     else:
         row['b'] = view.body or ''
+    if not view.recalled:
+        row['ma'] = t('message_menu')
+        if view.edited_at is not None:
+            row['e'] = t('edited_mark')
+        if view.reply is not None:
+            row.update(rq=view.reply.message_id, rn=view.reply.sender_name, rx=quote_text(view.reply))
+            if view.reply.kind == RECALLED:
+                row['rr'] = True
+    if highlight:
+        row['h'] = True
     return row

@@ -14,14 +14,14 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from nicegui import ui
+from nicegui import events, ui
 
 from chat_ui.core.views import MessageView
 from chat_ui.ui.i18n import t
 from chat_ui.ui.safe_html import esc
 from chat_ui.ui.testid import testid
 from chat_ui.ui.widgets.data_list import quasar_table
-from chat_ui.ui.widgets.message_rows import BUBBLE_TEMPLATE, message_row
+from chat_ui.ui.widgets.message_rows import BUBBLE_TEMPLATE, excerpt_of, message_row
 from chat_ui.ui.widgets.optional_block import OptionalBlock
 
 CHUNK = 25
@@ -49,12 +49,30 @@ class MessageWindow:
     """``show`` a window, ``prepend`` older messages, ``append`` live ones; at most about ``KEEP`` stay rendered.
 
     ``on_older`` runs when ``load-older`` is pressed; ``show_senders`` (rooms) names the sender above others' bubbles.
+    ``on_menu(id)`` / ``on_quote(id)``: a bubble's ``message-menu`` or its ``reply-quote`` was clicked (the browser
+    reports the row's id; only ids of shown messages are passed on). A window shown ``around`` an older message is
+    *detached* from the newest messages: live ones are not appended (``load-newer`` goes back to the newest).
     """
 
-    def __init__(self, *, user_id: int, on_older: Callable[[], Awaitable[None]], show_senders: bool = False) -> None:
+    def __init__(
+        self,
+        *,
+        user_id: int,
+        on_older: Callable[[], Awaitable[None]],
+        show_senders: bool = False,
+        on_menu: Callable[[int], Awaitable[None] | None] | None = None,
+        on_quote: Callable[[int], Awaitable[None] | None] | None = None,
+        on_newer: Callable[[], Awaitable[None]] | None = None,
+    ) -> None:
         self.user_id = user_id
         self.show_senders = show_senders
         self._on_older = on_older
+        self._on_menu = on_menu
+        self._on_quote = on_quote
+        self._on_newer = on_newer
+        self.detached = False
+        self.newer: ui.button | None = None
+        self.highlighted: int | None = None
         self.scroll = testid(ui.element('div'), 'message-list').classes('chat-scroll')
         self.chunks: list[Chunk] = []
         self.shown: set[int] = set()
@@ -74,7 +92,9 @@ class MessageWindow:
             self.scroll.remove(chunk.element)
         self.chunks.clear()
         self.shown.clear()
+        self.highlighted = None
         self.set_older(False)
+        self.set_detached(False)
 
     def show(self, views: list[MessageView], *, more: bool) -> None:
         """Replace everything with ``views`` (oldest first); ``more``: older messages exist."""
@@ -90,9 +110,74 @@ class MessageWindow:
             self._new_chunk(fresh, newest=False)
         self.set_older(more)
 
+    def show_around(self, views: list[MessageView], *, older: bool, newer: bool, highlight: int) -> None:
+        """The window around an older message (``highlight``), detached from the newest ones when ``newer``."""
+        self.show(views, more=older)
+        self.set_detached(newer)
+        self.set_highlight(highlight)
+
+    def set_detached(self, detached: bool) -> None:
+        """``load-newer`` exists only while the window does not reach the newest message."""
+        self.detached = detached
+        if not detached:
+            if self.newer is not None:
+                self.scroll.remove(self.newer)
+                self.newer = None
+            return
+        if self.newer is None and self._on_newer is not None:
+            with self.scroll:
+                self.newer = testid(ui.button(t('newer_messages'), icon='south', on_click=self._on_newer), 'load-newer')
+            self.newer.props('unelevated no-caps rounded dense size=sm color=primary').classes('chat-newer')
+            self.newer.move(self.scroll, target_index=0)
+
+    def chunk_of(self, message_id: int) -> Chunk | None:
+        return next((chunk for chunk in self.chunks if message_id in chunk.ids), None)
+
+    def replace(self, view: MessageView) -> bool:
+        """An edited or recalled message: its bubble (if shown) and every shown quote of it change in place."""
+        changed = False
+        for chunk in self.chunks:
+            dirty = False
+            for index, row in enumerate(chunk.rows):
+                if row['id'] == view.id:
+                    chunk.rows[index] = self._row(view, highlight=bool(row.get('h')))
+                    dirty = changed = True
+                elif row.get('rq') == view.id:
+                    chunk.rows[index] = self._requote(row, view)
+                    dirty = True
+            if dirty:
+                chunk.send()
+        return changed
+
+    def _requote(self, row: dict[str, Any], view: MessageView) -> dict[str, Any]:
+        updated = dict(row)
+        if view.recalled:
+            updated.update(rx=t('quote_recalled'), rr=True)
+        elif view.kind == 'text':
+            updated['rx'] = excerpt_of(view.body or '')
+        return updated
+
+    def set_highlight(self, message_id: int | None) -> None:
+        """Mark one bubble ``data-highlight="true"`` (a quoted or found message), unmarking the previous one."""
+        for chunk in self.chunks:
+            dirty = False
+            for index, row in enumerate(chunk.rows):
+                wanted = row['id'] == message_id
+                if bool(row.get('h')) != wanted:
+                    updated = dict(row)
+                    if wanted:
+                        updated['h'] = True
+                    else:
+                        updated.pop('h', None)
+                    chunk.rows[index] = updated
+                    dirty = True
+            if dirty:
+                chunk.send()
+        self.highlighted = message_id
+
     def append(self, view: MessageView) -> bool:
-        """A live message; ``False`` when it is already shown."""
-        if view.id in self.shown:
+        """A live message; ``False`` when it is already shown (or the window is detached from the newest)."""
+        if view.id in self.shown or self.detached:
             return False
         last = self.chunks[-1] if self.chunks else None
         if last is None or last.frozen or len(last.ids) >= CHUNK or view.kind != 'text':
@@ -126,7 +211,11 @@ class MessageWindow:
         with self.scroll:
             element = quasar_table(grid=True).classes('chat-chunk')
             element.add_slot('item', BUBBLE_TEMPLATE)
-        note = 1 if self.note.element is not None else 0
+        if self._on_menu is not None:
+            element.on('menu', self._forward(self._on_menu))
+        if self._on_quote is not None:
+            element.on('quote', self._forward(self._on_quote))
+        note = (1 if self.note.element is not None else 0) + (1 if self.newer is not None else 0)
         element.move(self.scroll, target_index=note if newest else note + len(self.chunks))
         chunk = Chunk(element, frozen=any(view.kind != 'text' for view in views))
         for view in views:
@@ -137,10 +226,35 @@ class MessageWindow:
         else:
             self.chunks.insert(0, chunk)
 
+    def _forward(self, handler: Callable[[int], Awaitable[None] | None]) -> Callable[..., Awaitable[None]]:
+        """Pass on the id the browser reported, only if it is a message this window shows (or a quote of one that
+        a shown bubble carries): whatever a forged event names, nothing else is acted on."""
+
+        async def forward(event: events.GenericEventArguments) -> None:
+            args = event.args if isinstance(event.args, list) else [event.args]
+            message_id = args[0] if args else None
+            if not isinstance(message_id, int) or isinstance(message_id, bool):
+                return
+            if message_id not in self.shown and not self._quoted(message_id):
+                return
+            result = handler(message_id)
+            if result is not None:
+                await result
+
+        return forward
+
+    def _quoted(self, message_id: int) -> bool:
+        return any(row.get('rq') == message_id for chunk in self.chunks for row in chunk.rows)
+
+    def _row(self, view: MessageView, *, highlight: bool = False) -> dict[str, Any]:
+        return message_row(
+            view, mine=view.sender_id == self.user_id, show_sender=self.show_senders, highlight=highlight
+        )
+
     def _add(self, chunk: Chunk, view: MessageView) -> None:
         """Count ``view`` as shown in ``chunk`` and add its row."""
         chunk.ids.append(view.id)
-        chunk.rows.append(message_row(view, mine=view.sender_id == self.user_id, show_sender=self.show_senders))
+        chunk.rows.append(self._row(view, highlight=view.id == self.highlighted))
         self.shown.add(view.id)
 
     def _trim(self) -> None:

@@ -366,7 +366,7 @@ async def run(
     try:
         with database(kind, folder) as url:
             engine = dbs.migrated_engine(url)
-            layout = make_rooms(engine, rooms, members)
+            layout = await asyncio.to_thread(make_rooms, engine, rooms, members)  # hashing refuses the event loop
             engine.dispose()
             server = Server(folder, database_url=url)
             server.start()

@@ -29,7 +29,7 @@ from db.models import Message
 from .access import access_conversation
 from .file_store import delete_stored
 from .messaging import WINDOW, message_views, normalize_text, one_view
-from .search_index import search_index
+from .search_index import reindex_message
 from .work import Work, read, transact
 
 EDIT_WINDOW = timedelta(minutes=15)
@@ -65,7 +65,7 @@ def _changed(work: Work, message: Message, event_type: type[MessageEdited] | typ
     work.db.add(message)
     work.db.flush()
     conversation_queries.bump_revision(work.db, conversation_id=message.conversation_id)
-    search_index.reindex_message(work.db, message.id)
+    reindex_message(work.db, message.id)
     view = one_view(work.db, message)
     audience = conversation_queries.member_ids(work.db, conversation_id=message.conversation_id)
     work.emit(event_type(message=view), users(audience))

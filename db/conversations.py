@@ -11,7 +11,7 @@ from sqlalchemy import and_, case, delete, func, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from .models import Conversation, ConversationMember, Message, User
+from .models import Conversation, ConversationMember, Message, MessageMention, User
 from .sql import contains
 
 ROLE_RANK = {'owner': 0, 'admin': 1, 'member': 2}
@@ -210,6 +210,7 @@ class SidebarRow:
     last_message_id: int
     last_read_id: int
     unread: int
+    mentions: int = 0
 
 
 def _peer_id_expression(user_id: int):  # type: ignore[no-untyped-def]
@@ -236,6 +237,16 @@ def sidebar(
         .correlate(ConversationMember)
         .scalar_subquery()
     )
+    mentions = (
+        select(func.count())
+        .where(
+            col(MessageMention.user_id) == user_id,
+            col(MessageMention.conversation_id) == col(ConversationMember.conversation_id),
+            col(MessageMention.message_id) > col(ConversationMember.last_read_id),
+        )
+        .correlate(ConversationMember)
+        .scalar_subquery()
+    )
     query = (
         sa.select(
             col(Conversation.id),
@@ -246,6 +257,7 @@ def sidebar(
             col(Conversation.last_message_id),
             col(ConversationMember.last_read_id),
             unread,
+            mentions,
         )
         .join(Conversation, col(Conversation.id) == ConversationMember.conversation_id)
         .outerjoin(peer, and_(col(Conversation.kind) == 'direct', peer.c.id == _peer_id_expression(user_id)))
@@ -269,8 +281,9 @@ def sidebar(
             last_message_id=last_id or 0,
             last_read_id=read_id or 0,
             unread=count or 0,
+            mentions=mentioned or 0,
         )
-        for cid, kind, title, peer_id, peer_name, last_id, read_id, count in session.execute(query).all()
+        for cid, kind, title, peer_id, peer_name, last_id, read_id, count, mentioned in session.execute(query).all()
     ]
 
 
@@ -369,3 +382,11 @@ def rooms_page(session: Session, *, title_filter: str, offset: int, limit: int) 
         query.order_by(col(Conversation.title_key), col(Conversation.id)).offset(offset).limit(limit)
     ).all()  # type: ignore[call-overload]
     return _room_rows(rows), total
+
+
+def last_read_ids(session: Session, *, conversation_id: int) -> dict[int, int]:
+    """How far each member of the conversation has read."""
+    query = select(ConversationMember.user_id, ConversationMember.last_read_id).where(
+        col(ConversationMember.conversation_id) == conversation_id
+    )
+    return {user_id: int(read_id or 0) for user_id, read_id in session.exec(query).all()}

@@ -124,3 +124,22 @@ def bodies_after(session: Session, *, conversation_id: int, after_id: int = 0) -
     )
     rows = session.exec(query.order_by(col(Message.id))).all()
     return [(message_id, body if kind == 'text' else None) for message_id, kind, body in rows if message_id is not None]
+
+
+def around(
+    session: Session, *, conversation_id: int, message_id: int, before: int, after: int
+) -> tuple[list[Message], bool, bool]:
+    """The message with up to ``before`` older and ``after`` newer ones of its conversation, oldest first; and
+    whether still older / newer messages exist. Empty when the message is not in that conversation."""
+    in_conversation = col(Message.conversation_id) == conversation_id
+    target = session.exec(select(Message).where(in_conversation, col(Message.id) == message_id)).first()
+    if target is None:
+        return [], False, False
+    older = session.exec(
+        select(Message).where(in_conversation, col(Message.id) < message_id).order_by(col(Message.id).desc()).limit(before + 1)
+    ).all()
+    newer_rows = session.exec(
+        select(Message).where(in_conversation, col(Message.id) > message_id).order_by(col(Message.id)).limit(after + 1)
+    ).all()
+    rows = [*reversed(older[:before]), target, *newer_rows[:after]]
+    return rows, len(older) > before, len(newer_rows) > after

@@ -41,6 +41,7 @@ class MessageView:
     body: str | None
     attachment: Attachment | None
     created_at: datetime
+    mentions: list[int] | None = None  # [start, end, user id, ...]: each @name of a room message, spans of ``body``
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -60,6 +61,7 @@ class ConversationView:
     online: bool = False
     unread: int = 0
     last_message_id: int = 0
+    mentions: int = 0  # unread messages that mention the user (rooms)
 
     @property
     def key(self) -> str:
@@ -95,3 +97,31 @@ class SearchResult:
     keyword: str
     count: int
     messages: list[MessageView]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AroundWindow:
+    """The messages around one message (oldest first) and whether older / newer ones exist beyond them."""
+
+    message_id: int
+    messages: list[MessageView]
+    more_older: bool
+    more_newer: bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SearchGroup:
+    """The matches of one conversation in a search across all of a user's conversations, newest first."""
+
+    conversation_id: int
+    kind: str
+    title: str
+    count: int
+    messages: list[MessageView]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GlobalSearchResult:
+    keyword: str
+    count: int
+    groups: list[SearchGroup]

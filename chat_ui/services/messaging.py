@@ -14,6 +14,8 @@ from db import messages as message_queries
 from db import users as user_queries
 from db.models import MESSAGE_MAX, Message
 
+from . import mentions as mention_rules
+from . import receipts
 from .access import Access, access_conversation
 from .file_store import delete_stored
 from .search_index import search_index
@@ -25,7 +27,7 @@ SEARCH_SHOWN = 200
 KEYWORD_MAX = 100
 
 
-def message_view(message: Message, sender_name: str) -> MessageView:
+def message_view(message: Message, sender_name: str, mentions: list[int] | None = None) -> MessageView:
     """The one place a message row becomes what pages and events carry."""
     assert message.id is not None
     attachment = None
@@ -45,12 +47,14 @@ def message_view(message: Message, sender_name: str) -> MessageView:
         body=message.body,
         attachment=attachment,
         created_at=message.created_at,
+        mentions=mentions or None,
     )
 
 
 def message_views(db: Session, rows: list[Message]) -> list[MessageView]:
     names = user_queries.names(db, user_ids={row.sender_id for row in rows})
-    return [message_view(row, names.get(row.sender_id, '?')) for row in rows]
+    spans = mention_rules.of_messages(db, rows)
+    return [message_view(row, names.get(row.sender_id, '?'), spans.get(row.id or 0)) for row in rows]
 
 
 def normalize_text(text: str) -> str | None:
@@ -79,7 +83,8 @@ def store_message(
         file_mime=attachment.mime if attachment else None,
         file_size=attachment.size if attachment else None,
     )
-    view = message_view(message, access.user.username)
+    mentions = mention_rules.record(work.db, message) if access.is_room else None
+    view = message_view(message, access.user.username, mentions)
     audience = conversation_queries.member_ids(work.db, conversation_id=conversation_id)
     work.emit(MessageCreated(message=view), users(audience))
     return view
@@ -123,12 +128,13 @@ async def load_newer(actor: SessionInfo, *, conversation_id: int, after_id: int)
 
 
 def _mark_read(work: Work, user_id: int, conversation_id: int, message_id: int) -> bool:
-    access_conversation(work.db, user_id, conversation_id)
+    access = access_conversation(work.db, user_id, conversation_id)
     newest = min(message_id, message_queries.newest_id(work.db, conversation_id=conversation_id))
     moved = conversation_queries.mark_read(work.db, conversation_id=conversation_id, user_id=user_id, message_id=newest)
     if moved:
         event = ReadMarked(conversation_id=conversation_id, user_id=user_id, message_id=newest)
         work.emit(event, [user_topic(user_id)])
+        receipts.share_read(work, access, newest)
     return moved
 
 

@@ -22,8 +22,8 @@ TABLE_ARGS = {'mysql_charset': 'utf8mb4', 'mysql_collate': 'utf8mb4_unicode_ci'}
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('users', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('read_receipts', sa.Boolean(), nullable=False, server_default=sa.true()))
+    # a plain ADD COLUMN (a batch copy of users would try to write its generated admin_slot column on SQLite)
+    op.add_column('users', sa.Column('read_receipts', sa.Boolean(), nullable=False, server_default=sa.true()))
     op.create_table(
         'message_mentions',
         sa.Column('message_id', BIG_ID, nullable=False),
@@ -43,5 +43,4 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index('ix_mentions_user', table_name='message_mentions')
     op.drop_table('message_mentions')
-    with op.batch_alter_table('users', schema=None) as batch_op:
-        batch_op.drop_column('read_receipts')
+    op.drop_column('users', 'read_receipts')

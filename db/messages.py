@@ -136,7 +136,10 @@ def around(
     if target is None:
         return [], False, False
     older = session.exec(
-        select(Message).where(in_conversation, col(Message.id) < message_id).order_by(col(Message.id).desc()).limit(before + 1)
+        select(Message)
+        .where(in_conversation, col(Message.id) < message_id)
+        .order_by(col(Message.id).desc())
+        .limit(before + 1)
     ).all()
     newer_rows = session.exec(
         select(Message).where(in_conversation, col(Message.id) > message_id).order_by(col(Message.id)).limit(after + 1)

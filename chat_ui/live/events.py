@@ -127,7 +127,6 @@ class ReceiptMoved:
     message_id: int
 
 
-
 LiveEvent = Union[  # noqa: UP007 - the runtime union is iterated by the codec
     SessionEnded,
     PresenceChanged,

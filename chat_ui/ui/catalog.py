@@ -208,6 +208,19 @@ EN: dict[str, str] = {
     'audit_rename_room': '{admin} renamed the room {target}',
     'audit_delete_room': '{admin} deleted the room {target}',
     'audit_clear_room': '{admin} cleared the history of the room {target}',
+    # typing, read receipts, mentions, search everywhere, dropping files (issue 14, slice B)
+    'typing_one': '{name} is typing…',
+    'typing_two': '{first} and {second} are typing…',
+    'typing_many': '{names} and {last} are typing…',
+    'read_marker': 'Read',
+    'read_receipts': 'Read receipts',
+    'read_receipts_hint': 'When off, nobody sees when you have read their messages, and you see no read marks either.',
+    'global_search': 'Search all conversations',
+    'global_search_placeholder': 'Search all chats',
+    'global_search_count': "{count} message(s) containing '{keyword}'",
+    'global_search_group_count': '{count} match(es)',
+    'message_not_found': 'That message no longer exists.',
+    'back_to_newest': 'Back to the newest messages',
 }
 
 ZH: dict[str, str] = {
@@ -405,6 +418,19 @@ ZH: dict[str, str] = {
     'audit_rename_room': '{admin} 重命名了聊天室 {target}',
     'audit_delete_room': '{admin} 删除了聊天室 {target}',
     'audit_clear_room': '{admin} 清空了聊天室 {target} 的记录',
+    # typing, read receipts, mentions, search everywhere, dropping files (issue 14, slice B)
+    'typing_one': '{name} 正在输入…',
+    'typing_two': '{first} 和 {second} 正在输入…',
+    'typing_many': '{names} 和 {last} 正在输入…',
+    'read_marker': '已读',
+    'read_receipts': '已读回执',
+    'read_receipts_hint': '关闭后，别人看不到你是否已读他们的消息，你也看不到别人的已读状态。',
+    'global_search': '搜索全部会话',
+    'global_search_placeholder': '搜索全部聊天',
+    'global_search_count': "共 {count} 条包含'{keyword}'的消息",
+    'global_search_group_count': '{count} 条匹配',
+    'message_not_found': '该消息已不存在。',
+    'back_to_newest': '回到最新消息',
 }
 
 CATALOGS: dict[str, dict[str, str]] = {'en': EN, 'zh-CN': ZH}

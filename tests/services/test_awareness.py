@@ -47,7 +47,7 @@ async def refused(key: str, call) -> None:  # type: ignore[no-untyped-def]
 async def test_typing_reaches_the_other_members_only_and_at_most_every_3_s(
     engine: Engine, events: CapturedEvents, fake_clock: FakeClock
 ) -> None:
-    a, b, c, d = make_users('alice', 'bob', 'carol', 'dave')
+    a, b, c, _d = make_users('alice', 'bob', 'carol', 'dave')
     room = await room_of(a, b, c)
     events.clear()
     assert await typing.typing(a, conversation_id=room)
@@ -112,7 +112,9 @@ async def test_reading_tells_the_peer_and_the_marker_follows_the_read_mark(
 
 
 @pytest.mark.parametrize('switched_off', ['reader', 'sender'])
-async def test_receipts_off_on_either_side_shows_nothing(engine: Engine, events: CapturedEvents, switched_off: str) -> None:
+async def test_receipts_off_on_either_side_shows_nothing(
+    engine: Engine, events: CapturedEvents, switched_off: str
+) -> None:
     a, b = make_users('alice', 'bob')
     chat = await direct(a, b)
     sent = await messaging.send_text(a, conversation_id=chat, text='one')
@@ -151,9 +153,7 @@ def test_mention_rule_longest_name_folding_and_boundaries() -> None:
     assert find_mentions('no mention', names) == []
 
 
-async def test_a_room_mention_is_stored_carried_and_counted_until_read(
-    engine: Engine, events: CapturedEvents
-) -> None:
+async def test_a_room_mention_is_stored_carried_and_counted_until_read(engine: Engine, events: CapturedEvents) -> None:
     a, b, c = make_users('alice', 'bob', 'carol')
     room = await room_of(a, b, c)
     events.clear()
@@ -174,7 +174,7 @@ async def test_a_room_mention_is_stored_carried_and_counted_until_read(
 
 
 async def test_no_mentions_of_non_members_or_in_direct_conversations(engine: Engine) -> None:
-    a, b, c = make_users('alice', 'bob', 'carol')
+    a, b, _c = make_users('alice', 'bob', 'carol')
     room = await room_of(a, b)
     chat = await direct(a, b)
     in_room = await messaging.send_text(a, conversation_id=room, text='@carol is not here')
@@ -201,7 +201,10 @@ async def test_search_everywhere_groups_my_conversations_newest_match_first(engi
     await messaging.send_text(a, conversation_id=chat_b, text='green apple 苹果')
     result = await global_search.search_everywhere(a, keyword='  aPPle ')
     assert result is not None and result.keyword == 'aPPle' and result.count == 3
-    assert [(g.conversation_id, g.title, g.count) for g in result.groups] == [(chat_b, 'bob', 2), (room, 'Plans 计划', 1)]
+    assert [(g.conversation_id, g.title, g.count) for g in result.groups] == [
+        (chat_b, 'bob', 2),
+        (room, 'Plans 计划', 1),
+    ]
     assert [m.body for m in result.groups[0].messages] == ['green apple 苹果', 'Apple pie']
     cjk = await global_search.search_everywhere(a, keyword='苹')
     assert cjk is not None and [g.conversation_id for g in cjk.groups] == [chat_b, room]

@@ -482,7 +482,7 @@ class ConversationPane:
         self._draw_typists()
 
     def _draw_typists(self) -> None:
-        names = [name for name, _ in self.typists.values()]
+        names = sorted((name for name, _ in self.typists.values()), key=str.casefold)  # steady order
         if not names:
             self.typing_bar.hide()
             return

@@ -147,8 +147,9 @@ class GlobalSearch:
         conversation_id = self.hits.get(row_id) if isinstance(row_id, int) else None
         if conversation_id is None:
             return
-        self.close()
-        await self._on_open(conversation_id, row_id)
+        with self.anchor:  # the dialog (this handler's slot) is deleted below; the page goes on in the anchor's
+            await self._on_open(conversation_id, row_id)
+            self.close()
 
     def close(self, dialog: ui.dialog | None = None) -> None:
         dialog = dialog or self.dialog

@@ -116,8 +116,9 @@ mark { background: #fee2e2; color: #dc2626; font-weight: 600; border-radius: 3px
 .chat-typing-dots i:nth-child(3) { animation-delay: 0.4s; }
 @keyframes chat-typing { 0%, 60%, 100% { opacity: 0.3; transform: translateY(0); }
   30% { opacity: 1; transform: translateY(-3px); } }
-.chat-read { align-self: flex-end; font-size: 11px; line-height: 1; margin-top: 0.25rem; opacity: 0.85; }
-.chat-read::before { content: "\2713\2713  "; letter-spacing: -2px; margin-right: 4px; }
+.chat-read { align-self: flex-end; display: flex; align-items: center; gap: 2px; font-size: 11px; line-height: 1;
+  margin-top: 0.25rem; opacity: 0.9; }
+.chat-read .material-icons { font-size: 14px; }
 .chat-mention { color: #1d4ed8; background: #dbeafe; border-radius: 4px; padding: 0 2px; font-weight: 600; }
 .chat-bubble.mine .chat-mention { color: #fff; background: rgba(255, 255, 255, 0.25); }
 .chat-bubble[data-highlight="true"] { box-shadow: 0 0 0 3px #fbbf24; }
@@ -135,7 +136,8 @@ mark { background: #fee2e2; color: #dc2626; font-weight: 600; border-radius: 3px
 .gs-box { flex: 1; max-width: 26rem; margin-left: 1rem; }
 .gs-input { flex: 1; min-width: 0; }
 .gs-card { width: min(40rem, 94vw); max-height: 80vh; }
-.gs-head { padding: 0.75rem 1rem; border-bottom: 1px solid #e5e7eb; background: #fffbeb; }
+.gs-ask { padding: 0.75rem 0.75rem 0.5rem 1rem; }
+.gs-head { padding: 0.5rem 1rem; border-top: 1px solid #e5e7eb; border-bottom: 1px solid #e5e7eb; background: #fffbeb; }
 .gs-list { width: 100%; overflow-y: auto; }
 .gs-group { display: flex; align-items: center; gap: 0.5rem; padding: 0.6rem 0.75rem 0.2rem; font-weight: 600; }
 .gs-title { flex: 1; min-width: 0; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
@@ -145,7 +147,7 @@ mark { background: #fee2e2; color: #dc2626; font-weight: 600; border-radius: 3px
 .gs-meta { display: flex; gap: 0.5rem; font-size: 0.75rem; color: #6b7280; }
 .gs-sender { font-weight: 600; color: #374151; }
 .gs-text { white-space: pre-wrap; overflow-wrap: anywhere; font-size: 0.9rem; }
-@media (max-width: 639px) { .gs-box { margin-left: 0.25rem; } }
+@media (max-width: 639px) { .gs-box { flex: 0 0 auto; margin-left: auto; } .gs-input { display: none; } }
 """
 
 

@@ -28,6 +28,7 @@ def shoot(page: Page, name: str, *, phone_too: bool = True) -> None:
         page.set_viewport_size(viewport)
         page.mouse.move(0, 0)
         page.evaluate('document.fonts.ready.then(() => true)')
+        page.wait_for_timeout(400)  # dialogs and menus finish their animation
         page.screenshot(path=str(SCREENSHOT_DIR / f'{name}-{viewport["width"]}x{viewport["height"]}.png'))
     page.set_viewport_size(size)
 
@@ -139,9 +140,11 @@ def test_mention_badge_in_a_room_and_global_search(new_page: NewPage, chat_serve
     c.get_by_test_id('jump-newest').click()
     expect(bubble(c, 'note 39')).to_be_visible()
 
-    outsider = signed_in(new_page, chat_server, unique_name('mo'))
-    outsider.get_by_test_id('global-search-input').fill('苹果')
+    outsider = signed_in(new_page, chat_server, unique_name('mo'), **PHONE)  # on a phone: the button, then a box
+    expect(outsider.get_by_test_id('global-search-input')).to_be_hidden()
     outsider.get_by_test_id('global-search-submit').click()
+    outsider.get_by_test_id('global-search-dialog-input').fill('苹果')
+    outsider.get_by_test_id('global-search-dialog-input').press('Enter')
     expect(outsider.get_by_test_id('global-search-empty')).to_be_visible()
     expect(outsider.get_by_test_id('global-result')).to_have_count(0)
 

@@ -112,20 +112,39 @@ class GlobalSearch:
             submit.props('flat round dense').classes('text-gray-600')
             submit.props['title'] = t('global_search')
 
-    async def run(self) -> None:
-        keyword = (self.input.value or '').strip()
+    async def run(self, keyword: str | None = None) -> None:
+        """Search for the header box's keyword (or ``keyword``); with none, open the dialog with its own box (on
+        phones the header shows only the button)."""
+        keyword = (self.input.value if keyword is None else keyword or '').strip()
         try:
             result = await self._search(keyword)
         except ChatError as refusal:
             ui.notify(t(refusal.key, **refusal.params), type='warning', position='top')
             return
-        if result is not None:
-            self.show(result)
+        self.show(result)
 
-    def show(self, result: GlobalSearchResult) -> None:
+    def show(self, result: GlobalSearchResult | None) -> None:
         self.close()
-        self.hits = {view.id: view.conversation_id for group in result.groups for view in group.messages}
+        self.hits = (
+            {view.id: view.conversation_id for group in result.groups for view in group.messages} if result else {}
+        )
         with self.anchor, ui.dialog() as dialog, ui.card().classes('gs-card rounded-2xl p-0 gap-0'):
+            with ui.row().classes('gs-ask w-full items-center no-wrap gap-1'):
+                box = ui.input(placeholder=t('global_search_placeholder'), value=result.keyword if result else '')
+                testid(box, 'global-search-dialog-input').props('dense outlined rounded maxlength=100 autofocus')
+                box.classes('flex-1')
+                box.on('keydown.enter', lambda: self.run(box.value or ''))
+                again = ui.button(icon='search', on_click=lambda: self.run(box.value or ''))
+                again.props('flat round dense').classes('text-gray-600')
+                ui.button(icon='close', on_click=self.close).props('flat round dense').classes('text-gray-600')
+            if result is not None:
+                self._results(result)
+        dialog.on('hide', lambda: self.close(dialog))
+        self.dialog = dialog
+        dialog.open()
+
+    def _results(self, result: GlobalSearchResult) -> None:
+        with ui.column().classes('w-full gap-0'):
             with ui.row().classes('gs-head w-full items-center no-wrap gap-2'):
                 ui.icon('manage_search').classes('text-xl text-amber-700')
                 if result.count:
@@ -134,14 +153,10 @@ class GlobalSearch:
                 else:
                     summary = t('search_empty', keyword=result.keyword)
                     testid(ui.label(summary), 'global-search-empty').classes('flex-1 text-sm')
-                ui.button(icon='close', on_click=self.close).props('flat round dense').classes('text-gray-600')
             if result.groups:
                 results = DataList('global-results', ROW_TEMPLATE, classes='gs-list')
                 results.set_rows(result_rows(result))
                 results.on_row_click(self._clicked)
-        dialog.on('hide', lambda: self.close(dialog))
-        self.dialog = dialog
-        dialog.open()
 
     async def _clicked(self, row_id: Any) -> None:
         conversation_id = self.hits.get(row_id) if isinstance(row_id, int) else None

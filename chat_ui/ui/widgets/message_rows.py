@@ -29,7 +29,8 @@ BUBBLE_TEMPLATE = """
   <template v-else-if="props.row.p"><template v-for="(x, j) in props.row.p" :key="j"><span v-if="x[1]"
     class="chat-mention" data-testid="mention">{{ x[0] }}</span><template v-else>{{ x[0] }}</template></template></template>
   <template v-else>{{ props.row.b }}</template>
-  <div v-if="props.row.rd" class="chat-read" data-testid="read-marker">{{ props.row.rd }}</div>
+  <div v-if="props.row.rd" class="chat-read"><i class="material-icons">done_all</i><span
+    data-testid="read-marker">{{ props.row.rd }}</span></div>
 </div>
 """
 

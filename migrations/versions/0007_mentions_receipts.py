@@ -41,6 +41,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.drop_index('ix_mentions_user', table_name='message_mentions')
-    op.drop_table('message_mentions')
+    op.drop_table('message_mentions')  # with its index (MySQL keeps it for the user foreign key until then)
     op.drop_column('users', 'read_receipts')

@@ -28,14 +28,14 @@ def test_0005_database_upgrades_with_receipts_on_and_an_empty_mentions_table(bla
                 )
             connection.execute(
                 text(
-                    "INSERT INTO conversations (id, kind, visibility, created_at, last_message_id, revision, title, "
+                    'INSERT INTO conversations (id, kind, visibility, created_at, last_message_id, revision, title, '
                     "title_key) VALUES (1, 'room', 'public', :at, 0, 0, 'Team', 'team')"
                 ),
                 {'at': at},
             )
             connection.execute(
                 text(
-                    "INSERT INTO messages (id, conversation_id, sender_id, kind, body, created_at) "
+                    'INSERT INTO messages (id, conversation_id, sender_id, kind, body, created_at) '
                     "VALUES (1, 1, 1, 'text', '@bob hi', :at)"
                 ),
                 {'at': at},

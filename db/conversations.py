@@ -11,7 +11,7 @@ from sqlalchemy import and_, case, delete, func, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from .models import Conversation, ConversationMember, Message, User
+from .models import Conversation, ConversationMember, Message, MessageMention, User
 from .sql import contains
 
 ROLE_RANK = {'owner': 0, 'admin': 1, 'member': 2}
@@ -210,6 +210,7 @@ class SidebarRow:
     last_message_id: int
     last_read_id: int
     unread: int
+    mentions: int = 0
 
 
 def _peer_id_expression(user_id: int):  # type: ignore[no-untyped-def]
@@ -259,6 +260,8 @@ def sidebar(
     query = query.order_by(col(Conversation.last_message_id).desc(), col(Conversation.id).desc()).limit(limit)
     chosen = session.execute(query).all()
     unread = _unread_counts(session, [(cid, read_id or 0) for cid, *_, read_id in chosen])
+    rooms = [(cid, read_id or 0) for cid, kind, *_, read_id in chosen if kind == 'room' and unread.get(cid)]
+    mentions = _mention_counts(session, user_id, rooms)
     return [
         SidebarRow(
             conversation_id=cid,
@@ -269,6 +272,7 @@ def sidebar(
             last_message_id=last_id or 0,
             last_read_id=read_id or 0,
             unread=unread.get(cid, 0),
+            mentions=mentions.get(cid, 0),
         )
         for cid, kind, title, peer_id, peer_name, last_id, read_id in chosen
     ]
@@ -281,6 +285,23 @@ def _unread_counts(session: Session, marks: Sequence[tuple[int, int]]) -> dict[i
     ranges = [and_(col(Message.conversation_id) == cid, col(Message.id) > read_id) for cid, read_id in marks]
     query = (
         sa.select(col(Message.conversation_id), func.count()).where(or_(*ranges)).group_by(col(Message.conversation_id))
+    )
+    return {int(cid): int(count) for cid, count in session.execute(query).all()}
+
+
+def _mention_counts(session: Session, user_id: int, marks: Sequence[tuple[int, int]]) -> dict[int, int]:
+    """The user's unread mentions per room, for ``(conversation id, last read id)`` pairs (ranges of
+    ``ix_mentions_user``)."""
+    if not marks:
+        return {}
+    ranges = [
+        and_(col(MessageMention.conversation_id) == cid, col(MessageMention.message_id) > read_id)
+        for cid, read_id in marks
+    ]
+    query = (
+        sa.select(col(MessageMention.conversation_id), func.count())
+        .where(col(MessageMention.user_id) == user_id, or_(*ranges))
+        .group_by(col(MessageMention.conversation_id))
     )
     return {int(cid): int(count) for cid, count in session.execute(query).all()}
 
@@ -380,3 +401,11 @@ def rooms_page(session: Session, *, title_filter: str, offset: int, limit: int) 
         query.order_by(col(Conversation.title_key), col(Conversation.id)).offset(offset).limit(limit)
     ).all()  # type: ignore[call-overload]
     return _room_rows(rows), total
+
+
+def last_read_ids(session: Session, *, conversation_id: int) -> dict[int, int]:
+    """How far each member of the conversation has read."""
+    query = select(ConversationMember.user_id, ConversationMember.last_read_id).where(
+        col(ConversationMember.conversation_id) == conversation_id
+    )
+    return {user_id: int(read_id or 0) for user_id, read_id in session.exec(query).all()}

@@ -169,12 +169,23 @@ def history(session: Session, *, message_ids: Collection[int]) -> dict[int, list
     return found
 
 
-def around(session: Session, *, conversation_id: int, message_id: int, before: int, after: int) -> list[Message]:
-    """Up to ``before`` messages older than ``message_id``, that message, and up to ``after`` newer ones, oldest
-    first."""
-    base = select(Message).where(col(Message.conversation_id) == conversation_id)
-    older = session.exec(base.where(col(Message.id) < message_id).order_by(col(Message.id).desc()).limit(before)).all()
-    newer_rows = session.exec(
-        base.where(col(Message.id) >= message_id).order_by(col(Message.id)).limit(after + 1)
+def around(
+    session: Session, *, conversation_id: int, message_id: int, before: int, after: int
+) -> tuple[list[Message], bool, bool]:
+    """The message with up to ``before`` older and ``after`` newer ones of its conversation, oldest first; and
+    whether still older / newer messages exist. Empty when the message is not in that conversation."""
+    in_conversation = col(Message.conversation_id) == conversation_id
+    target = session.exec(select(Message).where(in_conversation, col(Message.id) == message_id)).first()
+    if target is None:
+        return [], False, False
+    older = session.exec(
+        select(Message)
+        .where(in_conversation, col(Message.id) < message_id)
+        .order_by(col(Message.id).desc())
+        .limit(before + 1)
     ).all()
-    return [*reversed(older), *newer_rows]
+    newer_rows = session.exec(
+        select(Message).where(in_conversation, col(Message.id) > message_id).order_by(col(Message.id)).limit(after + 1)
+    ).all()
+    rows = [*reversed(older[:before]), target, *newer_rows[:after]]
+    return rows, len(older) > before, len(newer_rows) > after

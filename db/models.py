@@ -45,6 +45,7 @@ class User(SQLModel, table=True):
     last_login_at: datetime | None = Field(default=None, sa_type=Timestamp)
     last_login_ip: str | None = Field(default=None, max_length=45)
     last_login_device: str | None = Field(default=None, max_length=255)
+    read_receipts: bool = Field(default=True, sa_column=sa.Column(sa.Boolean, nullable=False, server_default=sa.true()))
 
 
 class UserSession(SQLModel, table=True):
@@ -202,3 +203,19 @@ class MessageText(SQLModel, table=True):
         )
     )
     folded: str = Field(sa_column=sa.Column(FoldedText, nullable=False))
+
+
+class MessageMention(SQLModel, table=True):
+    """A person mentioned (``@name``) in a room message; the sidebar counts a member's unread ones per room through
+    ``ix_mentions_user`` (migration 0007)."""
+
+    __tablename__ = 'message_mentions'
+    __table_args__ = (sa.Index('ix_mentions_user', 'user_id', 'conversation_id', 'message_id'), MYSQL_TABLE_ARGS)
+
+    message_id: int = Field(
+        sa_column=sa.Column(BigId, sa.ForeignKey('messages.id', ondelete='CASCADE'), primary_key=True)
+    )
+    user_id: int = Field(foreign_key='users.id', primary_key=True, ondelete='CASCADE')
+    conversation_id: int = Field(
+        sa_column=sa.Column(BigId, sa.ForeignKey('conversations.id', ondelete='CASCADE'), nullable=False)
+    )

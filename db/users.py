@@ -109,3 +109,17 @@ def lock_user(session: Session, *, user_id: int) -> None:
         session.execute(update(User).where(col(User.id) == user_id).values(id=User.id))
     else:
         session.exec(select(User.id).where(col(User.id) == user_id).with_for_update()).first()
+
+
+def set_read_receipts(session: Session, *, user_id: int, enabled: bool) -> None:
+    user = session.get(User, user_id)
+    if user is not None:
+        user.read_receipts = enabled
+
+
+def read_receipts(session: Session, *, user_ids: Collection[int]) -> dict[int, bool]:
+    """Whether each of these users shares (and sees) read receipts."""
+    if not user_ids:
+        return {}
+    rows = session.exec(select(User.id, User.read_receipts).where(col(User.id).in_(list(user_ids)))).all()
+    return {user_id: bool(enabled) for user_id, enabled in rows if user_id is not None}

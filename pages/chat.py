@@ -12,7 +12,7 @@ from fastapi.responses import RedirectResponse
 from nicegui import background_tasks, context, ui
 
 from chat_ui.core.errors import ChatError
-from chat_ui.core.views import DIRECT, ROOM, ConversationView, MemberView, SessionInfo
+from chat_ui.core.views import DIRECT, ROOM, ConversationView, GlobalSearchResult, MemberView, SessionInfo
 from chat_ui.live.events import (
     ContactChanged,
     HistoryCleared,
@@ -25,20 +25,23 @@ from chat_ui.live.events import (
     MuteChanged,
     PresenceChanged,
     ReadMarked,
+    ReceiptMoved,
     RoleChanged,
     RoomDeleted,
     RoomRenamed,
     SessionEnded,
+    TypingStarted,
 )
 from chat_ui.live.hub import EVERYONE, presence_topic
 from chat_ui.live.presence import presence
-from chat_ui.services import accounts, conversations, messaging
+from chat_ui.services import accounts, conversations, global_search, messaging
 from chat_ui.ui.guard import PageSession, forget_token
 from chat_ui.ui.i18n import t
 from chat_ui.ui.testid import testid
 from chat_ui.ui.theme import signed_in_frame
 from chat_ui.ui.widgets.confirm_dialog import ConfirmDialog
 from chat_ui.ui.widgets.conversation_pane import ConversationPane
+from chat_ui.ui.widgets.global_search import GlobalSearch
 from chat_ui.ui.widgets.members_panel import MembersPanel
 from chat_ui.ui.widgets.room_dialog import RoomDialog
 from chat_ui.ui.widgets.sidebar import Sidebar
@@ -85,9 +88,16 @@ class ChatPage:
             self.client, user_id=self.me, session_id=self.session.info.session_id, live=lambda: not self.session.ended
         )
         views = await conversations.sidebar(self.actor(), limit=conversations.SIDEBAR_SHOWN)
+        self.receipts_on = await accounts.read_receipts(self.actor())
         guard = self.session.guarded
         self.client.content.classes('p-0 gap-0')
-        with signed_in_frame('app_name', username=self.session.info.username, on_logout=guard(self.logout)):
+        with signed_in_frame(
+            'app_name',
+            username=self.session.info.username,
+            on_logout=guard(self.logout),
+            header_tools=self.build_global_search,
+            header_menu=self.build_header_menu,
+        ):
             with ui.row().classes('w-full h-[calc(100dvh-3.5rem)] gap-0 no-wrap relative') as self.body:
                 with ui.column().classes(LIST_CLASSES) as self.list_column:
                     with ui.row().classes('w-full items-center gap-1 px-3 pt-3 no-wrap'):
@@ -115,6 +125,7 @@ class ChatPage:
                     on_read=self.read_up_to,
                 )
                 self.pane.root.classes(PANE_CLASSES)
+                self.pane.receipts_on = self.receipts_on
                 self.members = MembersPanel(
                     self.body,
                     me=self.me,
@@ -136,6 +147,42 @@ class ChatPage:
         self.client.on_connect(self.on_connect)
         if open_id is not None:
             await self.open_by_id(open_id)
+
+    # ------------------------------------------------------------------ header: search everywhere, settings
+
+    def build_global_search(self) -> None:
+        self.global_search = GlobalSearch(
+            self.client.content,
+            search=self.session.guarded_query(self.search_everywhere, refused=None),
+            on_open=self.session.guarded(self.open_at),
+        )
+
+    async def search_everywhere(self, keyword: str) -> GlobalSearchResult | None:
+        return await global_search.search_everywhere(self.actor(), keyword=keyword)
+
+    async def open_at(self, conversation_id: int, message_id: int) -> None:
+        """Open a conversation at one message (a search result), with the messages around it."""
+        await self.open_by_id(conversation_id, at=message_id)
+
+    def build_header_menu(self) -> None:
+        switch = testid(ui.switch(t('read_receipts'), value=self.receipts_on), 'read-receipts').classes('px-3 py-1')
+        ui.label(t('read_receipts_hint')).classes('px-4 pb-2 text-xs text-gray-500 max-w-[16rem]')
+
+        def mark_state() -> None:
+            switch.props['data-state'] = 'on' if switch.value else 'off'
+            switch.update()
+
+        async def changed(event: Any) -> None:
+            enabled = bool(event.value)
+            mark_state()
+            if enabled == self.receipts_on:
+                return
+            await accounts.set_read_receipts(self.actor(), enabled)
+            self.receipts_on = enabled
+            await self.pane.set_receipts(enabled)
+
+        switch.on_value_change(self.session.guarded(changed))
+        mark_state()
 
     # ------------------------------------------------------------------ layout
 
@@ -180,7 +227,7 @@ class ChatPage:
     async def search_sidebar(self, text: str) -> list[ConversationView]:
         return await conversations.sidebar(self.actor(), name_filter=text, limit=conversations.SIDEBAR_SHOWN)
 
-    async def open(self, view: ConversationView) -> None:
+    async def open(self, view: ConversationView, *, at: int | None = None) -> None:
         if view.id is None:
             try:
                 view = await conversations.open_direct(self.actor(), peer_id=view.peer_id or 0)
@@ -192,9 +239,9 @@ class ChatPage:
         self.sidebar.set_active(view.key)
         self.show_pane(True)
         ui.navigate.history.replace(f'/?c={view.id}')
-        await self.pane.open(view)
+        await self.pane.open(view, at=at)
 
-    async def open_by_id(self, conversation_id: int) -> None:
+    async def open_by_id(self, conversation_id: int, *, at: int | None = None) -> None:
         view = self.sidebar.by_conversation(conversation_id)
         if view is None:
             try:
@@ -203,7 +250,7 @@ class ChatPage:
                 ui.navigate.history.replace('/')
                 return
             self.sidebar.upsert(view, top=True)
-        await self.open(view)
+        await self.open(view, at=at)
 
     def read_up_to(self, conversation_id: int, message_id: int) -> None:
         """The open conversation is seen up to ``message_id``: clear its count here and tell the server (once).
@@ -216,8 +263,8 @@ class ChatPage:
                 self.pending_read = (conversation_id, message_id)
             return
         row = self.sidebar.by_conversation(conversation_id)
-        if row is not None and row.unread:
-            self.sidebar.update(row.key, unread=0)
+        if row is not None and (row.unread or row.mentions):
+            self.sidebar.update(row.key, unread=0, mentions=0)
         if self.read_reported.get(conversation_id, 0) >= message_id or self.session.ended:
             return
         self.read_reported[conversation_id] = message_id
@@ -374,7 +421,7 @@ class ChatPage:
             case ReadMarked(conversation_id=conversation_id, message_id=message_id):
                 row = self.sidebar.by_conversation(conversation_id)
                 if row is not None and message_id >= row.last_message_id:
-                    self.sidebar.update(row.key, unread=0)
+                    self.sidebar.update(row.key, unread=0, mentions=0)
                 elif row is not None:
                     return self.refresh_row(conversation_id)
             case HistoryCleared(conversation_id=conversation_id):
@@ -382,7 +429,7 @@ class ChatPage:
                     self.pane.history_cleared()
                 row = self.sidebar.by_conversation(conversation_id)
                 if row is not None:
-                    self.sidebar.update(row.key, unread=0)
+                    self.sidebar.update(row.key, unread=0, mentions=0)
             case MemberJoined(conversation_id=conversation_id, user_id=user_id) if user_id == self.me:
                 view = ConversationView(
                     id=conversation_id, kind=ROOM, title=event.title, visibility=event.visibility, role=event.role
@@ -415,6 +462,10 @@ class ChatPage:
                 self.contact_changed(event)
             case MuteChanged(muted=muted):
                 self.pane.set_muted(muted)
+            case TypingStarted(conversation_id=conversation_id, user_id=user_id, username=username):
+                self.pane.someone_typing(conversation_id, user_id, username)
+            case ReceiptMoved(conversation_id=conversation_id, message_id=message_id):
+                self.pane.receipt_moved(conversation_id, message_id)
             case SessionEnded() | ContactChanged():
                 pass
         return None
@@ -427,8 +478,10 @@ class ChatPage:
         if row is None:
             await self.refresh_row(conversation_id, top=True)
             return
-        self.sidebar.note_message(row.key, unread=not is_open and message.sender_id != self.me)
-        self.sidebar.update(row.key, last_message_id=message.id)
+        unread = not is_open and message.sender_id != self.me
+        self.sidebar.note_message(row.key, unread=unread)
+        mentioned = unread and self.me in (message.mentions or [])[2::3]
+        self.sidebar.update(row.key, last_message_id=message.id, mentions=row.mentions + (1 if mentioned else 0))
 
     async def refresh_row(self, conversation_id: int, *, top: bool = False) -> None:
         """Fetch one conversation's row again (its unread count from the server, or a newcomer to the window)."""

@@ -61,6 +61,7 @@ class MessageView:
     edited_at: datetime | None = None
     removed: bool = False
     reply: ReplyQuote | None = None
+    mentions: list[int] | None = None  # [start, end, user id, ...]: each @name of a room message, spans of ``body``
 
     @property
     def recalled(self) -> bool:
@@ -84,6 +85,7 @@ class ConversationView:
     online: bool = False
     unread: int = 0
     last_message_id: int = 0
+    mentions: int = 0  # unread messages that mention the user (rooms)
 
     @property
     def key(self) -> str:
@@ -119,3 +121,31 @@ class SearchResult:
     keyword: str
     count: int
     messages: list[MessageView]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AroundWindow:
+    """The messages around one message (oldest first) and whether older / newer ones exist beyond them."""
+
+    message_id: int
+    messages: list[MessageView]
+    more_older: bool
+    more_newer: bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SearchGroup:
+    """The matches of one conversation in a search across all of a user's conversations, newest first."""
+
+    conversation_id: int
+    kind: str
+    title: str
+    count: int
+    messages: list[MessageView]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GlobalSearchResult:
+    keyword: str
+    count: int
+    groups: list[SearchGroup]

@@ -124,6 +124,24 @@ class MessageRecalled:
     message: MessageView
 
 
+@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+class TypingStarted:
+    """A member is typing in a conversation (never stored; at most one per user and conversation every 3 s)."""
+
+    conversation_id: int
+    user_id: int
+    username: str
+
+
+@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+class ReceiptMoved:
+    """The peer of a direct conversation has read it up to ``message_id`` (only when both share read receipts)."""
+
+    conversation_id: int
+    reader_id: int
+    message_id: int
+
+
 LiveEvent = Union[  # noqa: UP007 - the runtime union is iterated by the codec
     SessionEnded,
     PresenceChanged,
@@ -139,6 +157,8 @@ LiveEvent = Union[  # noqa: UP007 - the runtime union is iterated by the codec
     RoomDeleted,
     MessageEdited,
     MessageRecalled,
+    TypingStarted,
+    ReceiptMoved,
 ]
 EVENT_TYPES: dict[str, type] = {cls.__name__: cls for cls in typing.get_args(LiveEvent)}
 NESTED: dict[type, type] = {MessageView: MessageView, Attachment: Attachment, ReplyQuote: ReplyQuote}

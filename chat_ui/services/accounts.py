@@ -307,3 +307,28 @@ async def logout(token: str | None) -> None:
     record = await off_loop(revoke)
     if record is not None and record.id is not None:
         end_sessions(record.user_id, [record.id], reason='logout')
+
+
+# ---------------------------------------------------------------------------------------------- read receipts
+
+
+def _set_read_receipts(user_id: int, enabled: bool) -> None:
+    with session_scope() as db:
+        if user_queries.get_user(db, user_id=user_id) is None:
+            raise ChatError('session_ended')
+        user_queries.set_read_receipts(db, user_id=user_id, enabled=enabled)
+
+
+async def set_read_receipts(actor: SessionInfo, enabled: bool) -> None:
+    """Share read receipts (and see other people's) or not; off means neither."""
+    await off_loop(_set_read_receipts, actor.user_id, bool(enabled))
+
+
+def _read_receipts(user_id: int) -> bool:
+    with session_scope() as db:
+        return user_queries.read_receipts(db, user_ids=[user_id]).get(user_id, True)
+
+
+async def read_receipts(actor: SessionInfo) -> bool:
+    """Whether the actor shares and sees read receipts."""
+    return await off_loop(_read_receipts, actor.user_id)

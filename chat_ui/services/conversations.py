@@ -41,7 +41,12 @@ def _row_view(row: SidebarRow) -> ConversationView:
             last_message_id=row.last_message_id,
         )
     return ConversationView(
-        id=row.conversation_id, kind=ROOM, title=row.title or '', unread=row.unread, last_message_id=row.last_message_id
+        id=row.conversation_id,
+        kind=ROOM,
+        title=row.title or '',
+        unread=row.unread,
+        last_message_id=row.last_message_id,
+        mentions=row.mentions,
     )
 
 
@@ -50,6 +55,7 @@ def _conversation_view(access: Access, db: Session) -> ConversationView:
     assert conversation.id is not None
     rows = conversation_queries.sidebar(db, user_id=member.user_id, limit=1, only_ids=[conversation.id])
     unread = rows[0].unread if rows else 0
+    mentions = rows[0].mentions if rows else 0
     if conversation.kind == DIRECT:
         peer_id = conversation.direct_hi if conversation.direct_lo == member.user_id else conversation.direct_lo
         assert peer_id is not None
@@ -71,6 +77,7 @@ def _conversation_view(access: Access, db: Session) -> ConversationView:
         role=member.role,
         unread=unread,
         last_message_id=conversation.last_message_id,
+        mentions=mentions,
     )
 
 

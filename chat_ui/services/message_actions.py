@@ -19,16 +19,17 @@ from sqlmodel import Session
 
 from chat_ui.core import clock
 from chat_ui.core.errors import ChatError
-from chat_ui.core.views import MessageView, SessionInfo
+from chat_ui.core.views import ROOM, MessageView, SessionInfo
 from chat_ui.live.events import MessageEdited, MessageRecalled
 from chat_ui.live.hub import users
 from db import conversations as conversation_queries
 from db import messages as message_queries
-from db.models import Message
+from db.models import Conversation, Message
 
+from . import mentions as mention_rules
 from .access import access_conversation
 from .file_store import delete_stored
-from .messaging import WINDOW, message_views, normalize_text, one_view
+from .messaging import normalize_text, one_view
 from .search_index import reindex_message
 from .work import Work, read, transact
 
@@ -65,7 +66,10 @@ def _changed(work: Work, message: Message, event_type: type[MessageEdited] | typ
     work.db.add(message)
     work.db.flush()
     conversation_queries.bump_revision(work.db, conversation_id=message.conversation_id)
+    assert message.id is not None
     reindex_message(work.db, message.id)
+    conversation = work.db.get(Conversation, message.conversation_id)
+    mention_rules.rerecord(work.db, message, in_room=conversation is not None and conversation.kind == ROOM)
     view = one_view(work.db, message)
     audience = conversation_queries.member_ids(work.db, conversation_id=message.conversation_id)
     work.emit(event_type(message=view), users(audience))
@@ -160,32 +164,3 @@ def _choices(db: Session, user_id: int, conversation_id: int, message_id: int) -
 async def choices(actor: SessionInfo, *, conversation_id: int, message_id: int) -> Choices:
     """The actions the actor may take on a message of the conversation, as of now."""
     return await read(_choices, actor.user_id, conversation_id, _valid_id(message_id))
-
-
-# ---------------------------------------------------------------------------------------------------- around
-
-
-@dataclass(frozen=True, slots=True)
-class Around:
-    """The window around one message: ``older`` / ``newer`` say whether more exist beyond it."""
-
-    messages: list[MessageView]
-    older: bool
-    newer: bool
-
-
-def _around(db: Session, user_id: int, conversation_id: int, message_id: int) -> Around:
-    access_conversation(db, user_id, conversation_id)
-    target = message_queries.get_message(db, message_id=message_id)
-    if target is None or target.conversation_id != conversation_id:
-        raise ChatError('message_not_found')
-    half = WINDOW // 2
-    rows = message_queries.around(db, conversation_id=conversation_id, message_id=message_id, before=half, after=half)
-    newest = message_queries.newest_id(db, conversation_id=conversation_id)
-    older = len([row for row in rows if (row.id or 0) < message_id]) >= half
-    return Around(messages=message_views(db, rows), older=older, newer=bool(rows) and (rows[-1].id or 0) < newest)
-
-
-async def load_around(actor: SessionInfo, *, conversation_id: int, message_id: int) -> Around:
-    """The messages around ``message_id`` (a quoted or found message older than the window shown), oldest first."""
-    return await read(_around, actor.user_id, conversation_id, _valid_id(message_id))

@@ -15,6 +15,8 @@ from db import messages as message_queries
 from db import users as user_queries
 from db.models import MESSAGE_MAX, Message
 
+from . import mentions as mention_rules
+from . import receipts
 from .access import Access, access_conversation
 from .file_store import delete_stored
 from .search_index import search_index
@@ -43,7 +45,9 @@ def quote_of(message: Message | None, sender_name: str, reply_to_id: int) -> Rep
     return ReplyQuote(message_id=reply_to_id, sender_name=sender_name, kind=message.kind, excerpt=excerpt(message))
 
 
-def message_view(message: Message, sender_name: str, reply: ReplyQuote | None = None) -> MessageView:
+def message_view(
+    message: Message, sender_name: str, reply: ReplyQuote | None = None, mentions: list[int] | None = None
+) -> MessageView:
     """The one place a message row becomes what pages and events carry."""
     assert message.id is not None
     if message.recalled_at is not None:
@@ -79,6 +83,7 @@ def message_view(message: Message, sender_name: str, reply: ReplyQuote | None = 
         created_at=message.created_at,
         edited_at=message.edited_at,
         reply=reply,
+        mentions=mentions or None,
     )
 
 
@@ -87,13 +92,14 @@ def message_views(db: Session, rows: list[Message]) -> list[MessageView]:
     reply_ids = {row.reply_to_id for row in rows if row.reply_to_id is not None}
     quoted = {row.id: row for row in message_queries.by_ids(db, ids=reply_ids)}
     names = user_queries.names(db, user_ids={row.sender_id for row in rows} | {q.sender_id for q in quoted.values()})
+    spans = mention_rules.of_messages(db, rows)
     views = []
     for row in rows:
         reply = None
         if row.reply_to_id is not None:
             target = quoted.get(row.reply_to_id)
             reply = quote_of(target, names.get(target.sender_id, '?') if target else '', row.reply_to_id)
-        views.append(message_view(row, names.get(row.sender_id, '?'), reply))
+        views.append(message_view(row, names.get(row.sender_id, '?'), reply, spans.get(row.id or 0)))
     return views
 
 
@@ -150,7 +156,11 @@ def store_message(
         created_at=now,
         reply_to_id=reply_to_id,
     )
-    view = one_view(work.db, message) if reply_to_id is not None else message_view(message, access.user.username)
+    mentions = mention_rules.record(work.db, message) if access.is_room else None
+    if reply_to_id is not None:
+        view = one_view(work.db, message)
+    else:
+        view = message_view(message, access.user.username, mentions=mentions)
     audience = conversation_queries.member_ids(work.db, conversation_id=conversation_id)
     work.emit(MessageCreated(message=view), users(audience))
     return view
@@ -205,12 +215,13 @@ async def load_newer(actor: SessionInfo, *, conversation_id: int, after_id: int)
 
 
 def _mark_read(work: Work, user_id: int, conversation_id: int, message_id: int) -> bool:
-    access_conversation(work.db, user_id, conversation_id)
+    access = access_conversation(work.db, user_id, conversation_id)
     newest = min(message_id, message_queries.newest_id(work.db, conversation_id=conversation_id))
     moved = conversation_queries.mark_read(work.db, conversation_id=conversation_id, user_id=user_id, message_id=newest)
     if moved:
         event = ReadMarked(conversation_id=conversation_id, user_id=user_id, message_id=newest)
         work.emit(event, [user_topic(user_id)])
+        receipts.share_read(work, access, newest)
     return moved
 
 

@@ -242,6 +242,17 @@ EN: dict[str, str] = {
     'confirm_remove_message': 'Remove this message for everyone? Its file is deleted; the text stays in these records.',
     'message_removed': 'The message was removed.',
     'audit_remove_message': '{admin} removed a message of {target}',
+    # typing, read receipts, mentions, search everywhere, dropping files (issue 14, slice B)
+    'typing_one': '{name} is typing…',
+    'typing_two': '{first} and {second} are typing…',
+    'typing_many': '{names} and {last} are typing…',
+    'read_marker': 'Read',
+    'read_receipts': 'Read receipts',
+    'read_receipts_hint': 'When off, nobody sees when you have read their messages, and you see no read marks either.',
+    'global_search': 'Search all conversations',
+    'global_search_placeholder': 'Search all chats',
+    'global_search_count': "{count} message(s) containing '{keyword}'",
+    'global_search_group_count': '{count} match(es)',
 }
 
 ZH: dict[str, str] = {
@@ -473,6 +484,17 @@ ZH: dict[str, str] = {
     'confirm_remove_message': '为所有人删除这条消息吗？其文件将被删除；文字保留在此记录中。',
     'message_removed': '消息已删除。',
     'audit_remove_message': '{admin} 删除了 {target} 的一条消息',
+    # typing, read receipts, mentions, search everywhere, dropping files (issue 14, slice B)
+    'typing_one': '{name} 正在输入…',
+    'typing_two': '{first} 和 {second} 正在输入…',
+    'typing_many': '{names} 和 {last} 正在输入…',
+    'read_marker': '已读',
+    'read_receipts': '已读回执',
+    'read_receipts_hint': '关闭后，别人看不到你是否已读他们的消息，你也看不到别人的已读状态。',
+    'global_search': '搜索全部会话',
+    'global_search_placeholder': '搜索全部聊天',
+    'global_search_count': "共 {count} 条包含'{keyword}'的消息",
+    'global_search_group_count': '{count} 条匹配',
 }
 
 CATALOGS: dict[str, dict[str, str]] = {'en': EN, 'zh-CN': ZH}

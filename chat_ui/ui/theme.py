@@ -142,6 +142,48 @@ mark { background: #fee2e2; color: #dc2626; font-weight: 600; border-radius: 3px
 .message-menu-card { min-width: 16rem; max-width: 22rem; border-radius: 1rem; padding: 0.5rem; }
 .message-menu-preview { padding: 0.5rem 0.75rem; font-size: 0.85rem; color: #475569; overflow: hidden;
   text-overflow: ellipsis; white-space: nowrap; border-bottom: 1px solid #e5e7eb; margin-bottom: 0.25rem; }
+/* typing, read receipts, mentions, search everywhere, dropping files (issue 14, slice B) */
+.chat-typing-row { width: 100%; display: flex; align-items: center; gap: 0.5rem; padding: 0.25rem 1rem;
+  font-size: 0.8rem; color: #4b5563; font-style: italic; background: transparent; }
+.chat-typing-dots { display: inline-flex; gap: 3px; }
+.chat-typing-dots i { width: 5px; height: 5px; border-radius: 9999px; background: #94a3b8;
+  animation: chat-typing 1.2s infinite ease-in-out; }
+.chat-typing-dots i:nth-child(2) { animation-delay: 0.2s; }
+.chat-typing-dots i:nth-child(3) { animation-delay: 0.4s; }
+@keyframes chat-typing { 0%, 60%, 100% { opacity: 0.3; transform: translateY(0); }
+  30% { opacity: 1; transform: translateY(-3px); } }
+.chat-read { align-self: flex-end; display: flex; align-items: center; gap: 2px; font-size: 11px; line-height: 1;
+  margin-top: 0.25rem; opacity: 0.9; }
+.chat-read .material-icons { font-size: 14px; }
+.chat-mention { color: #1d4ed8; background: #dbeafe; border-radius: 4px; padding: 0 2px; font-weight: 600; }
+.chat-bubble.mine .chat-mention { color: #fff; background: rgba(255, 255, 255, 0.25); }
+.chat-bubble[data-highlight="true"] { box-shadow: 0 0 0 3px #fbbf24; }
+.mention-badge { background: #f97316 !important; color: #fff; font-weight: 700; margin-right: 2px; }
+.chat-drop { flex: 1; min-height: 0; width: 100%; max-height: none; background: transparent; box-shadow: none;
+  border-radius: 0; color: inherit; }
+.chat-drop .q-uploader__header { display: none; }
+.chat-drop .q-uploader__list { padding: 0; min-height: 0; overflow: hidden; display: flex; flex-direction: column;
+  flex: 1; }
+.chat-drop .q-uploader__dnd { outline: 3px dashed var(--q-primary); outline-offset: -12px;
+  background: rgba(43, 135, 227, 0.12); }
+.chat-drop .q-uploader__overlay { background: rgba(255, 255, 255, 0.3); }
+.chat-stage { position: relative; flex: 1; min-height: 0; display: flex; flex-direction: column; }
+.chat-newest { position: absolute; right: 1rem; bottom: 0.75rem; z-index: 2; }
+.gs-box { flex: 1; max-width: 26rem; margin-left: 1rem; }
+.gs-input { flex: 1; min-width: 0; }
+.gs-card { width: min(40rem, 94vw); max-height: 80vh; }
+.gs-ask { padding: 0.75rem 0.75rem 0.5rem 1rem; }
+.gs-head { padding: 0.5rem 1rem; border-top: 1px solid #e5e7eb; border-bottom: 1px solid #e5e7eb; background: #fffbeb; }
+.gs-list { width: 100%; overflow-y: auto; }
+.gs-group { display: flex; align-items: center; gap: 0.5rem; padding: 0.6rem 0.75rem 0.2rem; font-weight: 600; }
+.gs-title { flex: 1; min-width: 0; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.gs-count { font-size: 0.75rem; font-weight: 500; color: #6b7280; }
+.gs-hit { padding: 0.4rem 0.75rem 0.5rem 2.5rem; border-radius: 0.5rem; cursor: pointer; }
+.gs-hit:hover { background: #f1f5f9; }
+.gs-meta { display: flex; gap: 0.5rem; font-size: 0.75rem; color: #6b7280; }
+.gs-sender { font-weight: 600; color: #374151; }
+.gs-text { white-space: pre-wrap; overflow-wrap: anywhere; font-size: 0.9rem; }
+@media (max-width: 639px) { .gs-box { flex: 0 0 auto; margin-left: auto; } .gs-input { display: none; } }
 """
 
 
@@ -205,13 +247,28 @@ def auth_card(title_key: str) -> Iterator[None]:
 
 
 @contextmanager
-def signed_in_frame(title_key: str, *, username: str, on_logout: Callable) -> Iterator[None]:
-    """Header with the brand, the signed-in user, the language switch and sign-out; yields the body."""
+def signed_in_frame(
+    title_key: str,
+    *,
+    username: str,
+    on_logout: Callable,
+    header_tools: Callable[[], None] | None = None,
+    header_menu: Callable[[], None] | None = None,
+) -> Iterator[None]:
+    """Header with the brand, the signed-in user, the language switch and sign-out; yields the body.
+    ``header_tools`` builds more in the header (the chat page's search everywhere), ``header_menu`` the items of a
+    menu next to the user's name (settings such as read receipts)."""
     prepare_page(title_key)
     context.client.layout.classes('bg-slate-100')
     with ui.header().classes('bg-white text-gray-800 shadow-sm px-4 py-2 items-center gap-3 no-wrap'):
         brand(size='text-lg')
+        if header_tools is not None:
+            header_tools()
         testid(ui.label(username), 'current-user').classes('font-medium max-w-[10rem] truncate ml-auto')
+        if header_menu is not None:
+            with testid(ui.button(icon='tune'), 'header-menu').props('flat round dense').classes('text-gray-600'):
+                with ui.menu().props('anchor="bottom right" self="top right"'):
+                    header_menu()
         language_switch()
         testid(ui.button(t('logout'), icon='logout', on_click=on_logout), 'logout').props('flat no-caps dense').classes(
             'text-gray-600'

@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 from chat_ui.core.errors import ChatError
 from chat_ui.core.views import SessionInfo
 from chat_ui.live.events import MessageCreated, MessageEdited, MessageRecalled
-from chat_ui.services import conversations, message_actions, messaging, moderation
+from chat_ui.services import conversations, global_search, message_actions, messaging, moderation
 from db import messages as message_queries
 from db.engine import session_scope
 from tests.services.conftest import FakeClock
@@ -231,15 +231,15 @@ async def test_load_around_an_older_message(engine: Engine, fake_clock: FakeCloc
     a, b, c = make_users('alice', 'bob', 'carol')
     chat = await direct(a, b)
     ids = [await sent(a, chat, f'm{i}') for i in range(200)]
-    around = await message_actions.load_around(b, conversation_id=chat, message_id=ids[50])
+    around = await global_search.load_around(b, conversation_id=chat, message_id=ids[50])
     shown = [m.id for m in around.messages]
-    assert ids[50] in shown and shown == sorted(shown) and around.older and around.newer
+    assert ids[50] in shown and shown == sorted(shown) and around.more_older and around.more_newer
     assert shown == ids[25:76]  # 25 older, the message, 25 newer
-    first = await message_actions.load_around(b, conversation_id=chat, message_id=ids[0])
-    assert not first.older and first.messages[0].id == ids[0]
-    await refused(message_actions.load_around(c, conversation_id=chat, message_id=ids[0]), 'not_a_member')
+    first = await global_search.load_around(b, conversation_id=chat, message_id=ids[0])
+    assert not first.more_older and first.messages[0].id == ids[0]
+    await refused(global_search.load_around(c, conversation_id=chat, message_id=ids[0]), 'not_a_member')
     other = await direct(b, c)
-    await refused(message_actions.load_around(b, conversation_id=other, message_id=ids[0]), 'message_not_found')
+    await refused(global_search.load_around(b, conversation_id=other, message_id=ids[0]), 'message_not_found')
 
 
 # ------------------------------------------------------------------------------------------------ admin

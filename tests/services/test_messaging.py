@@ -6,7 +6,7 @@ from sqlalchemy.engine import Engine
 
 from chat_ui.core.errors import ChatError
 from chat_ui.core.views import SessionInfo
-from chat_ui.live.events import HistoryCleared, MessageCreated, ReadMarked
+from chat_ui.live.events import HistoryCleared, MessageCreated, ReadMarked, ReceiptMoved
 from chat_ui.services import conversations, messaging
 from chat_ui.services.search_index import search_index
 from chat_ui.ui.highlight import highlight
@@ -118,8 +118,9 @@ async def test_unread_counts_live_on_the_server_and_reading_tells_my_tabs(
     events.clear()
     assert await messaging.mark_read(b, conversation_id=chat, message_id=newest)
     assert events.items == [
-        (ReadMarked(conversation_id=chat, user_id=b.user_id, message_id=newest), to_users(b.user_id))
-    ]
+        (ReadMarked(conversation_id=chat, user_id=b.user_id, message_id=newest), to_users(b.user_id)),
+        (ReceiptMoved(conversation_id=chat, reader_id=b.user_id, message_id=newest), to_users(a.user_id)),
+    ]  # the read receipt for alice (both have receipts on by default)
     assert not await messaging.mark_read(b, conversation_id=chat, message_id=newest)  # never twice, never back
     assert {row.id: row.unread for row in await conversations.sidebar(b)}[chat] == 0
     await messaging.mark_read(b, conversation_id=chat, message_id=10**12)  # a forged id cannot read ahead

@@ -8,7 +8,9 @@ live in a ``MessageWindow`` (row data of a few chunks), and the search results, 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -17,13 +19,13 @@ from nicegui import background_tasks, events, ui
 
 from chat_ui.core.errors import ChatError
 from chat_ui.core.views import ConversationView, MessageView, SearchResult, SessionInfo
-from chat_ui.services import message_actions, messaging, uploads
+from chat_ui.services import global_search, message_actions, messaging, receipts, typing, uploads
 from chat_ui.ui.i18n import t
 from chat_ui.ui.safe_html import esc, html_block
 from chat_ui.ui.testid import testid
 from chat_ui.ui.widgets.avatar import colour_index, initial
 from chat_ui.ui.widgets.confirm_dialog import ConfirmDialog
-from chat_ui.ui.widgets.file_picker import FilePicker
+from chat_ui.ui.widgets.file_picker import DropZone, FilePicker
 from chat_ui.ui.widgets.message_html import message_html
 from chat_ui.ui.widgets.message_menu import ComposeBanner, MessageMenu
 from chat_ui.ui.widgets.message_rows import excerpt_of
@@ -108,9 +110,14 @@ class ConversationPane:
         self._generation = 0
         self.editing: MessageView | None = None  # the own message whose text is in the input
         self.replying: MessageView | None = None  # the message the next send quotes
+        self.receipts_on = True  # the user shares and sees read receipts (the page keeps it current)
+        self.typists: dict[int, tuple[str, asyncio.TimerHandle]] = {}  # who is typing here, until when
+        self._typing_sent: tuple[int, float] | None = None  # (conversation, monotonic time) of the last notice
         with ui.column().classes('chat-pane h-full gap-0 no-wrap') as self.root:
             self._build_header(guard, on_back, on_members)
-            self.window = self._make_window(show_senders=False)
+            self.drop = DropZone(on_file=self.send_file)
+            with self.drop.stage:
+                self.window = self._make_window(show_senders=False)
             self._build_composer(guard)
         self.confirm = ConfirmDialog(self.root)
         self.menu = MessageMenu(self.root)
@@ -123,7 +130,10 @@ class ConversationPane:
             marker='muted-banner',
         )
         self.results = OptionalBlock(
-            self.root, classes='chat-results', position=before(self.root, lambda: self.window.scroll)
+            self.root, classes='chat-results', position=before(self.root, lambda: self.drop.upload)
+        )
+        self.typing_bar = OptionalBlock(
+            self.root, classes='chat-typing-row', position=before(self.root, lambda: self.composer)
         )
         self._set_active(False)
 
@@ -155,17 +165,15 @@ class ConversationPane:
             self.input = testid(ui.textarea(placeholder=t('type_message')), 'chat-input')
             self.input.props('autogrow dense outlined rounded rows=1').classes('flex-1').style('max-height: 40vh')
             self.input.on('keydown.enter.exact.prevent', self.send)
+            self.input.on_value_change(self._typed)
             testid(ui.button(icon='send', on_click=self.send), 'chat-send').props('round unelevated color=primary')
 
     def _new_window(self) -> MessageWindow:
         """A fresh scroller (a new one starts at the newest message) in place of the current one."""
         self.close_search()
-        index = before(self.root, lambda: self.window.scroll)()
-        self.root.remove(self.window.scroll)
-        with self.root:
-            window = self._make_window(show_senders=self.view is not None and self.view.is_room)
-        window.scroll.move(self.root, target_index=index)
-        return window
+        self.drop.stage.remove(self.window.scroll)
+        with self.drop.stage:
+            return self._make_window(show_senders=self.view is not None and self.view.is_room)
 
     def _make_window(self, *, show_senders: bool) -> MessageWindow:
         return MessageWindow(
@@ -179,7 +187,7 @@ class ConversationPane:
 
     def _set_active(self, active: bool) -> None:
         """Header, messages and composer while a conversation is open, otherwise a placeholder."""
-        for part in (self.header, self.window.scroll, self.composer):
+        for part in (self.header, self.window.scroll, self.drop.upload, self.composer):
             part.set_visibility(active)
         if active:
             self.placeholder.hide()
@@ -188,11 +196,12 @@ class ConversationPane:
 
     # ------------------------------------------------------------------ opening and closing
 
-    async def open(self, view: ConversationView) -> None:
-        """Show the conversation: its newest window of messages."""
+    async def open(self, view: ConversationView, *, at: int | None = None) -> None:
+        """Show the conversation: its newest window of messages, or (``at``) the window around that message."""
         assert view.id is not None
         self._generation += 1
         generation = self._generation
+        self.clear_typists()
         self.view = view
         self.show_header(view)
         self.end_compose_state()
@@ -201,10 +210,25 @@ class ConversationPane:
             self._set_input(joined(draft, self.input.value or ''))
         self.window = self._new_window()
         self._set_active(True)
+        if at is not None:
+            try:
+                around = await global_search.load_around(self.actor(), conversation_id=view.id, message_id=at)
+            except ChatError as refusal:
+                ui.notify(t(refusal.key, **refusal.params), type='warning', position='top')
+            else:
+                if generation == self._generation:
+                    self.window.show_around(
+                        around.messages, older=around.more_older, newer=around.more_newer, highlight=at
+                    )
+                    if not around.more_newer:
+                        self._read_up_to(around.messages[-1].id)
+                    await self._refresh_marker(generation)
+                return
         views = await messaging.load_window(self.actor(), conversation_id=view.id)
         if generation != self._generation:
             return
         self._show_window(views)
+        await self._refresh_marker(generation)
 
     def show_header(self, view: ConversationView, *, members: int | None = None) -> None:
         """Title, status and which buttons this person may use (a room's clear button is for its owner)."""
@@ -218,6 +242,7 @@ class ConversationPane:
     def close(self) -> None:
         self._generation += 1
         self.end_compose_state()
+        self.clear_typists()
         self.view = None
         self.window = self._new_window()
         self._set_active(False)
@@ -255,6 +280,7 @@ class ConversationPane:
 
     def receive(self, view: MessageView) -> None:
         """A new message of the open conversation (sent here, in another tab, or by someone else)."""
+        self.stop_typing(view.sender_id)
         if self.window.append(view):
             self.window.set_note(None)
             if view.sender_id != self.user_id:
@@ -272,6 +298,7 @@ class ConversationPane:
             return
         self.close_search()
         self._show_window(views)
+        await self._refresh_marker(generation)
 
     async def send(self) -> None:
         """Take the typed text at once (before any await, so a quick second send can neither read it again nor
@@ -496,7 +523,7 @@ class ConversationPane:
         if message_id not in self.window.shown:
             generation = self._generation
             try:
-                around = await message_actions.load_around(
+                around = await global_search.load_around(
                     self.actor(), conversation_id=conversation_id, message_id=message_id
                 )
             except ChatError as refusal:
@@ -505,7 +532,9 @@ class ConversationPane:
             if generation != self._generation:
                 return
             self.close_search()
-            self.window.show_around(around.messages, older=around.older, newer=around.newer, highlight=message_id)
+            self.window.show_around(
+                around.messages, older=around.more_older, newer=around.more_newer, highlight=message_id
+            )
         else:
             self.window.set_highlight(message_id)
         background_tasks.create(self._scroll_to(message_id), name='scroll to message')
@@ -540,11 +569,13 @@ class ConversationPane:
             return
         self.results.show(results_html(result, user_id=self.user_id, room=self.view.is_room))
         self.window.scroll.set_visibility(False)
+        self.drop.upload.set_visibility(False)
 
     def close_search(self) -> None:
         if self.results.element is not None:
             self.results.hide()
             self.window.scroll.set_visibility(self.view is not None)
+            self.drop.upload.set_visibility(self.view is not None)
 
     def ask_clear(self) -> None:
         if self.view is not None and self.view.id is not None:
@@ -564,3 +595,91 @@ class ConversationPane:
         self.window.clear()
         self.window.set_note(t('history_cleared'))
         ui.notify(t('history_cleared'), type='info', position='top')
+
+    # ------------------------------------------------------------------ typing
+
+    def _typed(self, event: Any) -> None:
+        """The input changed: when the user typed (not a value set from here), tell the others, at most every
+        ``TYPING_EVERY`` seconds (the server holds back anything more often too)."""
+        value = event.value or ''
+        if not value or value == self._shown or self.view is None or self.view.id is None:
+            return
+        now = time.monotonic()
+        conversation_id = self.view.id
+        last = self._typing_sent
+        if last is not None and last[0] == conversation_id and now - last[1] < typing.TYPING_EVERY:
+            return
+        self._typing_sent = (conversation_id, now)
+        background_tasks.create(self.guard(self._send_typing)(conversation_id), name='typing')
+
+    async def _send_typing(self, conversation_id: int) -> None:
+        with contextlib.suppress(ChatError):  # muted or no longer a member: nobody needs to know
+            await typing.typing(self.actor(), conversation_id=conversation_id)
+
+    def someone_typing(self, conversation_id: int, user_id: int, username: str) -> None:
+        """Another member is typing in the open conversation: show it until ``TYPING_SHOWN`` s of silence."""
+        if conversation_id != self.conversation_id or user_id == self.user_id:
+            return
+        old = self.typists.pop(user_id, None)
+        if old is not None:
+            old[1].cancel()
+        slot = self.root
+        handle = asyncio.get_running_loop().call_later(typing.TYPING_SHOWN, lambda: self._expire(slot, user_id))
+        self.typists[user_id] = (username, handle)
+        self._draw_typists()
+
+    def _expire(self, slot: ui.element, user_id: int) -> None:
+        if not slot.is_deleted:
+            with slot:
+                self.stop_typing(user_id)
+
+    def stop_typing(self, user_id: int) -> None:
+        entry = self.typists.pop(user_id, None)
+        if entry is not None:
+            entry[1].cancel()
+            self._draw_typists()
+
+    def clear_typists(self) -> None:
+        for _, handle in self.typists.values():
+            handle.cancel()
+        self.typists.clear()
+        self._draw_typists()
+
+    def _draw_typists(self) -> None:
+        names = sorted((name for name, _ in self.typists.values()), key=str.casefold)  # steady order
+        if not names:
+            self.typing_bar.hide()
+            return
+        if len(names) == 1:
+            text = t('typing_one', name=names[0])
+        elif len(names) == 2:
+            text = t('typing_two', first=names[0], second=names[1])
+        else:
+            text = t('typing_many', names=', '.join(names[:-1]), last=names[-1])
+        self.typing_bar.show(
+            '<span class="chat-typing-dots"><i></i><i></i><i></i></span>'
+            f'<span data-testid="typing-indicator">{esc(text)}</span>'
+        )
+
+    # ------------------------------------------------------------------ read receipts
+
+    async def _refresh_marker(self, generation: int) -> None:
+        """Ask how far the peer has read (direct conversations, receipts on for both) and mark it."""
+        view = self.view
+        if view is None or view.id is None or view.is_room or not self.receipts_on:
+            self.window.set_read_up_to(None)
+            return
+        try:
+            peer_read = await receipts.peer_read(self.actor(), conversation_id=view.id)
+        except ChatError:
+            return
+        if generation == self._generation:
+            self.window.set_read_up_to(peer_read, t('read_marker'))
+
+    def receipt_moved(self, conversation_id: int, message_id: int) -> None:
+        if conversation_id == self.conversation_id and self.receipts_on:
+            self.window.set_read_up_to(message_id, t('read_marker'))
+
+    async def set_receipts(self, enabled: bool) -> None:
+        self.receipts_on = enabled
+        await self._refresh_marker(self._generation)

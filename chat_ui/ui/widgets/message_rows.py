@@ -33,8 +33,12 @@ BUBBLE_TEMPLATE = """
     :src="'/files/' + props.row.f" class="chat-audio"></audio></template>
   <span v-else-if="props.row.k == 'recalled'" class="chat-recalled-text"><i
     class="material-icons">undo</i>{{ props.row.b }}</span>
+  <template v-else-if="props.row.p"><template v-for="(x, j) in props.row.p" :key="j"><span v-if="x[1]"
+    class="chat-mention" data-testid="mention">{{ x[0] }}</span><template v-else>{{ x[0] }}</template></template></template>
   <template v-else>{{ props.row.b }}</template>
   <span v-if="props.row.e" class="chat-edited" data-testid="edited-mark">{{ props.row.e }}</span>
+  <div v-if="props.row.rd" class="chat-read"><i class="material-icons">done_all</i><span
+    data-testid="read-marker">{{ props.row.rd }}</span></div>
   <button v-if="props.row.k != 'recalled'" type="button" class="chat-menu-btn" data-testid="message-menu"
           :aria-label="props.row.ma" :title="props.row.ma"
           @click.stop="$parent.$emit('menu', props.row.id)"><i class="material-icons">more_horiz</i></button>
@@ -84,6 +88,8 @@ def message_row(view: MessageView, *, mine: bool, show_sender: bool, highlight: 
         row['b'] = recalled_text(view, mine=mine)
     else:
         row['b'] = view.body or ''
+        if view.mentions:
+            row['p'] = text_parts(row['b'], view.mentions)
     if not view.recalled:
         row['ma'] = t('message_menu')
         if view.edited_at is not None:
@@ -95,3 +101,20 @@ def message_row(view: MessageView, *, mine: bool, show_sender: bool, highlight: 
     if highlight:
         row['h'] = True
     return row
+
+
+def text_parts(body: str, mentions: list[int]) -> list[list[Any]]:
+    """The text as ``[text, 1 if a mention else 0]`` parts, in order (the template interpolates each as text)."""
+    parts: list[list[Any]] = []
+    at = 0
+    for i in range(0, len(mentions) - 2, 3):
+        start, end = mentions[i], mentions[i + 1]
+        if start < at or end > len(body):
+            continue
+        if start > at:
+            parts.append([body[at:start], 0])
+        parts.append([body[start:end], 1])
+        at = end
+    if at < len(body):
+        parts.append([body[at:], 0])
+    return parts

@@ -72,12 +72,15 @@ class MessageWindow:
         self._on_newer = on_newer
         self.detached = False
         self.newer: ui.button | None = None
-        self.highlighted: int | None = None
+        self.highlighted: int | None = None  # the quoted or found message shown with ``data-highlight``
         self.scroll = testid(ui.element('div'), 'message-list').classes('chat-scroll')
         self.chunks: list[Chunk] = []
         self.shown: set[int] = set()
         self.note = OptionalBlock(self.scroll, classes='chat-note-row', position=lambda: 0)
         self.older: ui.button | None = None
+        self.read_at: int | None = None  # how far the peer has read (read receipts), None: no marker
+        self.read_label = ''
+        self.marked: int | None = None  # the row that carries the read marker
 
     @property
     def oldest_id(self) -> int | None:
@@ -93,15 +96,19 @@ class MessageWindow:
         self.chunks.clear()
         self.shown.clear()
         self.highlighted = None
+        self.marked = None
         self.set_older(False)
         self.set_detached(False)
 
-    def show(self, views: list[MessageView], *, more: bool) -> None:
-        """Replace everything with ``views`` (oldest first); ``more``: older messages exist."""
+    def show(self, views: list[MessageView], *, more: bool, highlight: int | None = None) -> None:
+        """Replace everything with ``views`` (oldest first); ``more``: older messages exist; ``highlight``: the
+        message a search result opened."""
         self.clear()
+        self.highlighted = highlight
         for start in range(0, len(views), CHUNK):
             self._new_chunk(views[start : start + CHUNK], newest=True)
         self.set_older(more)
+        self._place_marker()
 
     def prepend(self, views: list[MessageView], *, more: bool) -> None:
         """Older messages (oldest first) go above the rendered ones, as one chunk (only the newest chunk grows)."""
@@ -109,6 +116,7 @@ class MessageWindow:
         if fresh:
             self._new_chunk(fresh, newest=False)
         self.set_older(more)
+        self._place_marker()
 
     def show_around(self, views: list[MessageView], *, older: bool, newer: bool, highlight: int) -> None:
         """The window around an older message (``highlight``), detached from the newest ones when ``newer``."""
@@ -140,7 +148,10 @@ class MessageWindow:
             dirty = False
             for index, row in enumerate(chunk.rows):
                 if row['id'] == view.id:
-                    chunk.rows[index] = self._row(view, highlight=bool(row.get('h')))
+                    updated = self._row(view, highlight=bool(row.get('h')))
+                    if 'rd' in row:
+                        updated['rd'] = row['rd']
+                    chunk.rows[index] = updated
                     dirty = changed = True
                 elif row.get('rq') == view.id:
                     chunk.rows[index] = self._requote(row, view)
@@ -186,6 +197,7 @@ class MessageWindow:
             self._add(last, view)
             last.send()
         self._trim()
+        self._place_marker()
         return True
 
     def set_note(self, text: str | None) -> None:
@@ -264,3 +276,42 @@ class MessageWindow:
             self.shown.difference_update(oldest.ids)
             self.scroll.remove(oldest.element)
             self.set_older(True)
+
+    # ------------------------------------------------------------------ read receipts
+
+    def set_read_up_to(self, message_id: int | None, label: str = '') -> None:
+        """The peer has read up to ``message_id``: ``label`` ("Read") under the newest own message up to there;
+        None removes the marker (no receipts)."""
+        self.read_at = message_id
+        self.read_label = label
+        self._place_marker()
+
+    def _place_marker(self) -> None:
+        target = None
+        if self.read_at is not None:
+            own = [
+                message_id
+                for chunk in self.chunks
+                for message_id, row in zip(chunk.ids, chunk.rows, strict=True)
+                if row['m'] and message_id <= self.read_at
+            ]
+            target = max(own) if own else None
+        if target == self.marked:
+            return
+        if self.marked is not None:
+            self._patch(self.marked, None)
+        if target is not None:
+            self._patch(target, self.read_label)
+        self.marked = target
+
+    def _patch(self, message_id: int, read_label: str | None) -> None:
+        """Give one row the read marker (or take it away) and send its chunk again."""
+        for chunk in self.chunks:
+            if message_id in chunk.ids:
+                index = chunk.ids.index(message_id)
+                row = {key: value for key, value in chunk.rows[index].items() if key != 'rd'}
+                if read_label:
+                    row['rd'] = read_label
+                chunk.rows[index] = row
+                chunk.send()
+                return

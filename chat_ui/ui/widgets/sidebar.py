@@ -22,6 +22,8 @@ ROW_TEMPLATE = """
   <div v-else :class="'chat-avatar av-' + props.row.c" :data-testid="'presence-' + props.row.name"
        :data-online="props.row.on">{{ props.row.i }}</div>
   <div class="contact-name">{{ props.row.name }}</div>
+  <q-badge v-if="props.row.at" rounded class="mention-badge" label="@" data-testid="mention-badge"
+           :data-count="props.row.at"></q-badge>
   <q-badge v-if="props.row.n" rounded color="primary" :label="props.row.n"></q-badge>
 </div>
 """
@@ -143,6 +145,7 @@ class Sidebar:
             'on': 'true' if view.online else 'false',
             'u': unread,
             'n': (unread if unread < 100 else '99+') if unread else 0,
+            'at': view.mentions if unread else 0,
             'cls': 'contact-row active' if view.key == self.active else 'contact-row',
         }
 

@@ -172,9 +172,9 @@ async def test_search_everywhere_opens_the_conversation_at_the_message(
     group, hit = result_rows(bob)
     assert group['title'] == 'alice' and hit['p'] == [['the Needle ', 0], ['苹', 1], ['果', 0]]
     bob.find('global-results').trigger('rowClick', [{}, {'id': hit['id']}])
-    await eventually(lambda: any(r.get('hl') for r in message_rows(bob)), 'not opened at the message')
+    await eventually(lambda: any(r.get('h') for r in message_rows(bob)), 'not opened at the message')
     shown = message_rows(bob)
-    assert [r['b'] for r in shown if r.get('hl')] == ['the Needle 苹果']
+    assert [r['b'] for r in shown if r.get('h')] == ['the Needle 苹果']
     assert shown[-1]['b'] == 'filler 15'  # the window around it, not the newest
     await bob.should_see(marker='load-newer')
     bob.find('load-newer').click()

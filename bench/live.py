@@ -91,6 +91,7 @@ class Tracker:
     bubbles: dict[int, set[int]] = field(default_factory=dict)  # seq -> element ids showing it at the recipient
     bubble_seq: dict[tuple[str, int], int] = field(default_factory=dict)  # (recipient, element id) -> seq
     duplicates: int = 0
+    chunk_duplicates: set[tuple[str, int, str]] = field(default_factory=set)
     echoes: int = 0
     overlapping_sends: int = 0
     skipped_busy: int = 0
@@ -125,6 +126,14 @@ class Tracker:
             return
         self.arrived[seq] = t
         self.check_done()
+
+    def same_chunk_duplicates(self, member: Member, element_id: int, texts: list[str]) -> None:
+        """One message shown twice inside one chunk counts once as a duplicate (however often the chunk is re-sent)."""
+        for text in {x for x in texts if texts.count(x) > 1}:
+            key = (member.name, element_id, text)
+            if key not in self.chunk_duplicates and text.startswith(f'{PREFIX}{self.run}:'):
+                self.chunk_duplicates.add(key)
+                self.duplicates += 1
 
     def gone(self, member: Member, element_id: int) -> None:
         """An element was deleted (e.g. the conversation redrawn after a reconnect): its bubble no longer counts."""
@@ -216,15 +225,26 @@ class Fleet:
                     if element is None:
                         tracker.gone(member, int(element_id))
                     continue
-                content = element.get('props', {}).get('innerHTML')
-                if not isinstance(content, str):
+                props = element.get('props', {})
+                content = props.get('innerHTML')
+                rows = props.get('rows')
+                if isinstance(rows, list) and rows and isinstance(rows[0], dict) and 'k' in rows[0]:
+                    # a chunk of the message window: bubble rows (``message_rows.message_row``), text in 'b'; the
+                    # whole chunk is re-sent when a message joins it
+                    texts = [text for row in rows for text in BENCH_TEXT.findall(str(row.get('b', '')))]
+                    tracker.same_chunk_duplicates(member, int(element_id), texts)
+                    bubbles = len(rows)
+                elif isinstance(content, str):
+                    texts = BENCH_TEXT.findall(content)
+                    bubbles = content.count('data-testid="message"')
+                else:
                     continue
-                for text in BENCH_TEXT.findall(content):
+                for text in texts:
                     tracker.seen(member, int(element_id), text, t)
                 if member.watch is not None:
                     member.watch(element, t)
                 if member.open_waiter is not None and not member.open_waiter.done():
-                    member.bubbles_seen += content.count('data-testid="message"')
+                    member.bubbles_seen += bubbles
                     if member.bubbles_seen >= member.bubbles_wanted:
                         member.open_waiter.set_result(t)
 

@@ -93,7 +93,14 @@ SHORT = Profile(
     name='short',
     search=Dataset(chat_users=100, history_sizes=(100,), opener_conversations=0, opener_size=0, total_messages=10_000),
     search_reps=3,
-    tiers=(Tier('small', 100, (Run('20 msg/s', 20, 10), Run('100 msg/s', 100, 10)), per_pair=2),),
+    tiers=(
+        Tier(
+            'small',
+            int(os.environ.get('BENCH_SHORT_CLIENTS', '100')),
+            (Run('20 msg/s', 20, 10), Run('100 msg/s', 100, 10)),
+            per_pair=2,
+        ),
+    ),
     upload_mb=10,
     notes=['100 clients, conversations of 2 messages; 10 s at 20 and at 100 msg/s on an absolute schedule'],
 )

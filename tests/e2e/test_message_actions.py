@@ -5,8 +5,6 @@ screenshots of the menu, the banners and edited/recalled bubbles (desktop and ph
 from __future__ import annotations
 
 import tempfile
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -57,7 +55,7 @@ def two(new_page: NewPage, server: ChatServer, **kwargs: object) -> tuple[Page, 
 
 
 def test_edit_and_recall_live_and_after_reload(new_page: NewPage, actions_server: ChatServer) -> None:
-    a, b, a_name, b_name = two(new_page, actions_server)
+    a, b, a_name, _ = two(new_page, actions_server)
     send(a, 'see you at 5')
     send(a, 'wrong chat, sorry')
     expect(bubble(b, 'wrong chat, sorry')).to_have_count(1)
@@ -177,7 +175,7 @@ def test_eleventh_quick_message_shows_the_notice(new_page: NewPage, actions_serv
 def test_message_actions_screenshots(
     new_page: NewPage, actions_server: ChatServer, locale: str, width: int, height: int
 ) -> None:
-    a, b, a_name, b_name = two(new_page, actions_server, locale=locale, width=width, height=height)
+    a, b, _, _ = two(new_page, actions_server, locale=locale, width=width, height=height)
     tag = f'{locale}-{width}x{height}'
     send(b, 'Lunch at the noodle place? 🍜\nI can book a table')
     send(a, 'Sure, 12:30 works')

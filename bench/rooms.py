@@ -31,6 +31,7 @@ import json
 import os
 import shutil
 import statistics
+import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -40,6 +41,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 from sqlalchemy import insert
 from sqlalchemy.engine import Engine
 
@@ -47,7 +49,7 @@ from db.models import Conversation, ConversationMember
 
 from . import datagen, dbs
 from .machine import facts
-from .ngclient import Browser, PageError, Tab, ack_loop, new_http
+from .ngclient import Browser, PageError, Tab, new_http
 from .server import Server
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -335,6 +337,15 @@ class Fanout:
             'traffic_seconds': round(wall1 - wall0, 1),
         }
 
+    async def ack_all(self, interval: float = 3.0) -> None:
+        """``ack`` every open tab every 3 s, like ``nicegui.js``; a tab that is reconnecting is skipped this round."""
+        while not self.stop.is_set():
+            await asyncio.sleep(interval)
+            for member in self.members.values():
+                if member.tab is not None and member.tab.online.is_set():
+                    with contextlib.suppress(aiohttp.ClientError, ConnectionError, RuntimeError, TimeoutError):
+                        await member.tab.ack()
+
     async def close(self) -> None:
         await asyncio.gather(*(m.tab.close() for m in self.members.values() if m.tab), return_exceptions=True)
 
@@ -378,11 +389,12 @@ async def run(
                     result['sign_in_seconds'] = round(await bench.sign_in(layout, http, concurrency), 1)
                     await asyncio.sleep(3)
                     result['pages'] = await bench.open_pages(concurrency)
-                    acks = asyncio.create_task(
-                        ack_loop(lambda: [m.tab for m in bench.members.values() if m.tab], bench.stop)
-                    )
+                    print(json.dumps(result), file=sys.stderr, flush=True)  # the ramp, should the traffic fail
+                    acks = asyncio.create_task(bench.ack_all())
                     result['traffic'] = await bench.traffic(rate, duration, settle=settle)
-                    await acks
+                    acks.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await acks
                     await bench.close()
             finally:
                 server.stop()

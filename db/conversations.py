@@ -229,8 +229,8 @@ def sidebar(
     direct conversations whose peer's name contains it; ``only_ids`` keeps only those conversations.
 
     The first statement chooses the newest ``limit`` conversations; the second counts the unread messages of exactly
-    those, each as one range ``(conversation_id, id > last read)`` of the messages' index, so a count costs one index
-    entry per unread message. (One statement with a correlated count does not do that on MariaDB: it cannot bound a
+    those, each as one range ``(conversation_id, id > last read)`` of the messages' index (``_unread_counts``), so a
+    count costs one index entry per unread message. (One statement with a correlated count does not do that on MariaDB: it cannot bound a
     range by an outer column, reads every message of each conversation, ~200 ms for 500 conversations and 1,000,000
     messages; and SQLite counted every conversation before keeping ``limit`` of them. See BENCHMARKS.md, issue 12.)
     """
@@ -259,7 +259,7 @@ def sidebar(
         query = query.where(col(Conversation.id).in_(list(only_ids)))
     query = query.order_by(col(Conversation.last_message_id).desc(), col(Conversation.id).desc()).limit(limit)
     chosen = session.execute(query).all()
-    unread = _unread_counts(session, [(cid, read_id or 0) for cid, *_, read_id in chosen])
+    unread = _unread_counts(session, user_id, [(cid, read_id or 0) for cid, *_, read_id in chosen])
     rooms = [(cid, read_id or 0) for cid, kind, *_, read_id in chosen if kind == 'room' and unread.get(cid)]
     mentions = _mention_counts(session, user_id, rooms)
     return [
@@ -278,15 +278,37 @@ def sidebar(
     ]
 
 
-def _unread_counts(session: Session, marks: Sequence[tuple[int, int]]) -> dict[int, int]:
-    """Messages after the read mark, per conversation, for ``(conversation id, last read id)`` pairs."""
+def _unread_counts(session: Session, user_id: int, marks: Sequence[tuple[int, int]]) -> dict[int, int]:
+    """Messages after the user's read mark, per conversation, for ``(conversation id, last read id)`` pairs.
+
+    Each count is one range of ``(conversation_id, id)``: on SQLite a correlated count per membership row (its planner
+    bounds the range by the outer read mark); MariaDB cannot, so there the ranges are spelled out (``OR`` of
+    ``conversation_id = c AND id > r``), which its range optimizer reads as separate intervals of the primary key.
+    """
     if not marks:
         return {}
-    ranges = [and_(col(Message.conversation_id) == cid, col(Message.id) > read_id) for cid, read_id in marks]
-    query = (
-        sa.select(col(Message.conversation_id), func.count()).where(or_(*ranges)).group_by(col(Message.conversation_id))
-    )
-    return {int(cid): int(count) for cid, count in session.execute(query).all()}
+    if session.get_bind().dialect.name == 'sqlite':
+        count = (
+            select(func.count())
+            .where(
+                col(Message.conversation_id) == col(ConversationMember.conversation_id),
+                col(Message.id) > col(ConversationMember.last_read_id),
+            )
+            .correlate(ConversationMember)
+            .scalar_subquery()
+        )
+        query = sa.select(col(ConversationMember.conversation_id), count).where(
+            col(ConversationMember.user_id) == user_id,
+            col(ConversationMember.conversation_id).in_([cid for cid, _ in marks]),
+        )
+    else:
+        ranges = [and_(col(Message.conversation_id) == cid, col(Message.id) > read_id) for cid, read_id in marks]
+        query = (
+            sa.select(col(Message.conversation_id), func.count())
+            .where(or_(*ranges))
+            .group_by(col(Message.conversation_id))
+        )
+    return {int(cid): int(number) for cid, number in session.execute(query).all()}
 
 
 def _mention_counts(session: Session, user_id: int, marks: Sequence[tuple[int, int]]) -> dict[int, int]:

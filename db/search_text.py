@@ -84,9 +84,10 @@ def index_rows(session: Session, rows: Iterable[tuple[int, int, str | None, str 
     return len(values)
 
 
-def _scan(ids: Collection[int], needle: str):  # type: ignore[no-untyped-def]
+def _scan(ids: Collection[int], needle: str, *, with_conversation: bool = False):  # type: ignore[no-untyped-def]
+    columns = (col(MessageText.message_id), col(MessageText.conversation_id))
     return (
-        select(col(MessageText.message_id))
+        select(*columns[: 2 if with_conversation else 1])
         .where(col(MessageText.conversation_id).in_(list(ids)), text('instr(folded, :needle) > 0'))
         .params(needle=needle)
         .order_by(col(MessageText.message_id).desc())
@@ -102,9 +103,11 @@ def _fts_proposes_few(session: Session, phrase: str) -> bool:
     return int(found) <= FTS_BUDGET
 
 
-def _matching(session: Session, conversation_ids: Collection[int], needle: str):  # type: ignore[no-untyped-def]
+def _matching(  # type: ignore[no-untyped-def]
+    session: Session, conversation_ids: Collection[int], needle: str, *, with_conversation: bool = False
+):
     """The query of matching ids (newest first), with trigram candidates on SQLite when they are few."""
-    query = _scan(conversation_ids, needle)
+    query = _scan(conversation_ids, needle, with_conversation=with_conversation)
     if session.get_bind().dialect.name == 'sqlite' and len(needle) >= FTS_MIN_CHARS:
         phrase = '"' + needle.replace('"', '""') + '"'
         if _fts_proposes_few(session, phrase):
@@ -121,6 +124,21 @@ def matching_ids(session: Session, *, conversation_ids: Collection[int], keyword
     if not needle or not conversation_ids:
         return []
     return [row[0] for row in session.execute(_matching(session, conversation_ids, needle)).all()]
+
+
+def matches_by_conversation(
+    session: Session, *, conversation_ids: Collection[int], keyword: str
+) -> dict[int, list[int]]:
+    """The matching message ids of each of these conversations (newest first), in one query."""
+    needle = fold(keyword)
+    if not needle or not conversation_ids:
+        return {}
+    found: dict[int, list[int]] = {}
+    for message_id, conversation_id in session.execute(
+        _matching(session, conversation_ids, needle, with_conversation=True)
+    ).all():
+        found.setdefault(int(conversation_id), []).append(int(message_id))
+    return found
 
 
 def count_and_newest(session: Session, *, conversation_id: int, keyword: str, limit: int) -> tuple[int, list[int]]:

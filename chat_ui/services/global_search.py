@@ -27,11 +27,8 @@ def _search_everywhere(db: Session, user_id: int, keyword: str) -> GlobalSearchR
     rows = conversation_queries.sidebar(
         db, user_id=user_id, limit=len(conversation_queries.conversation_ids_of(db, user_id=user_id)) or 1
     )
-    found = []
-    for row in rows:
-        ids = search_index.candidates(db, conversation_id=row.conversation_id, keyword=keyword)
-        if ids:
-            found.append((row, ids))
+    matches = search_index.by_conversation(db, conversation_ids=[row.conversation_id for row in rows], keyword=keyword)
+    found = [(row, matches[row.conversation_id]) for row in rows if row.conversation_id in matches]
     found.sort(key=lambda item: item[1][0], reverse=True)
     total = sum(len(ids) for _, ids in found)
     found = found[:GROUPS_SHOWN]

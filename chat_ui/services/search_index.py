@@ -30,6 +30,10 @@ class SearchIndex:
         """The same across several conversations (the admin's records filter), newest first."""
         return search_text.matching_ids(db, conversation_ids=conversation_ids, keyword=keyword)
 
+    def by_conversation(self, db: Session, *, conversation_ids: list[int], keyword: str) -> dict[int, list[int]]:
+        """The matches of each of these conversations (search everywhere), newest first, in one query."""
+        return search_text.matches_by_conversation(db, conversation_ids=conversation_ids, keyword=keyword)
+
     def clear(self) -> None:
         """Nothing is cached any more; kept so callers (set-up, tests) need not change."""
 

@@ -17,10 +17,12 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import text
+from sqlmodel import Session
 
 from chat_ui.services import global_search
 from chat_ui.services.search_index import search_index
 from db import engine as db_engine
+from db import search_text
 from db.engine import session_scope
 from db.migrate import upgrade
 
@@ -83,6 +85,9 @@ def populate(url: str, conversations: int, per: int) -> int:
                 rows,
             )
             c.execute(text('UPDATE conversations SET last_message_id = :m WHERE id = :c'), {'m': message_id, 'c': cid})
+    with Session(engine) as session:  # the rows went in by plain SQL: fold them into the search index
+        search_text.rebuild(session)
+        session.commit()
     return message_id
 
 

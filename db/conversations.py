@@ -83,6 +83,13 @@ def member_ids(session: Session, *, conversation_id: int) -> list[int]:
     return list(session.exec(query).all())
 
 
+def co_member_ids(session: Session, *, user_id: int) -> list[int]:
+    """Everyone who shares at least one conversation with this user (the user included when in any)."""
+    mine = select(ConversationMember.conversation_id).where(col(ConversationMember.user_id) == user_id)
+    query = select(ConversationMember.user_id).where(col(ConversationMember.conversation_id).in_(mine)).distinct()
+    return list(session.exec(query).all())
+
+
 def member_ids_of(session: Session, *, conversation_ids: Collection[int]) -> dict[int, list[int]]:
     """The member ids of each of these conversations."""
     found: dict[int, list[int]] = {cid: [] for cid in conversation_ids}
@@ -210,6 +217,7 @@ class SidebarRow:
     last_message_id: int
     last_read_id: int
     unread: int
+    peer_display: str | None = None
 
 
 def _peer_id_expression(user_id: int):  # type: ignore[no-untyped-def]
@@ -245,6 +253,7 @@ def sidebar(
             peer.c.username,
             col(Conversation.last_message_id),
             col(ConversationMember.last_read_id),
+            peer.c.display_name,
             unread,
         )
         .join(Conversation, col(Conversation.id) == ConversationMember.conversation_id)
@@ -266,11 +275,12 @@ def sidebar(
             title=title,
             peer_id=peer_id,
             peer_name=peer_name,
+            peer_display=peer_display,
             last_message_id=last_id or 0,
             last_read_id=read_id or 0,
             unread=count or 0,
         )
-        for cid, kind, title, peer_id, peer_name, last_id, read_id, count in session.execute(query).all()
+        for cid, kind, title, peer_id, peer_name, last_id, read_id, peer_display, count in session.execute(query).all()
     ]
 
 

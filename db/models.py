@@ -14,6 +14,8 @@ BinaryKey = sa.String(128).with_variant(mysql.VARCHAR(128, collation='utf8mb4_bi
 BigId = sa.BigInteger().with_variant(sa.Integer(), 'sqlite')
 
 USERNAME_MAX = 32
+DISPLAY_NAME_MAX = 32
+ANNOUNCEMENT_MAX = 500
 MESSAGE_MAX = 5000
 
 
@@ -45,6 +47,14 @@ class User(SQLModel, table=True):
     last_login_at: datetime | None = Field(default=None, sa_type=Timestamp)
     last_login_ip: str | None = Field(default=None, max_length=45)
     last_login_device: str | None = Field(default=None, max_length=255)
+    # profiles (migration 0008): NULL display name = the login name is shown
+    display_name: str | None = Field(default=None, max_length=DISPLAY_NAME_MAX)
+    must_change_password: bool = Field(default=False, sa_column_kwargs={'server_default': sa.false()})
+    dismissed_announcement_id: int | None = Field(default=None)
+
+    @property
+    def shown_name(self) -> str:
+        return self.display_name or self.username
 
 
 class UserSession(SQLModel, table=True):
@@ -162,3 +172,16 @@ class AdminAction(SQLModel, table=True):
     )
     detail: str | None = Field(default=None, max_length=255)
     created_at: datetime = Field(default_factory=utcnow, sa_type=Timestamp, index=True)
+
+
+class Announcement(SQLModel, table=True):
+    """An admin's notice to every signed-in user; the newest one not withdrawn is the current one."""
+
+    __tablename__ = 'announcements'
+    __table_args__ = MYSQL_TABLE_ARGS
+
+    id: int | None = Field(default=None, primary_key=True)
+    body: str = Field(max_length=ANNOUNCEMENT_MAX)
+    admin_id: int | None = Field(default=None, foreign_key='users.id', ondelete='SET NULL')
+    created_at: datetime = Field(default_factory=utcnow, sa_type=Timestamp)
+    withdrawn_at: datetime | None = Field(default=None, sa_type=Timestamp)

@@ -19,6 +19,12 @@ class SessionInfo:
     is_admin: bool
     is_muted: bool
     expires_at: datetime = datetime.max
+    display_name: str = ''  # what others see; the login name when none was chosen
+    must_change_password: bool = False  # after an admin's reset: every page leads to /profile's password form
+
+    @property
+    def shown_name(self) -> str:
+        return self.display_name or self.username
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -36,11 +42,16 @@ class MessageView:
     id: int
     conversation_id: int
     sender_id: int
-    sender_name: str
+    sender_name: str  # the login name (hooks); ``sender_display`` is what people see
     kind: str
     body: str | None
     attachment: Attachment | None
     created_at: datetime
+    sender_display: str = ''
+
+    @property
+    def sender_shown(self) -> str:
+        return self.sender_display or self.sender_name
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -60,6 +71,7 @@ class ConversationView:
     online: bool = False
     unread: int = 0
     last_message_id: int = 0
+    login: str = ''  # a direct conversation's peer login name (the row's hook); ``title`` is their display name
 
     @property
     def key(self) -> str:
@@ -77,6 +89,11 @@ class MemberView:
     username: str
     role: str
     online: bool
+    display_name: str = ''
+
+    @property
+    def shown_name(self) -> str:
+        return self.display_name or self.username
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -95,3 +112,19 @@ class SearchResult:
     keyword: str
     count: int
     messages: list[MessageView]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ProfileView:
+    """A person as others see them."""
+
+    user_id: int
+    username: str
+    display_name: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AnnouncementView:
+    id: int
+    body: str
+    created_at: datetime

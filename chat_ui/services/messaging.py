@@ -25,7 +25,7 @@ SEARCH_SHOWN = 200
 KEYWORD_MAX = 100
 
 
-def message_view(message: Message, sender_name: str) -> MessageView:
+def message_view(message: Message, sender_name: str, sender_display: str = '') -> MessageView:
     """The one place a message row becomes what pages and events carry."""
     assert message.id is not None
     attachment = None
@@ -41,6 +41,7 @@ def message_view(message: Message, sender_name: str) -> MessageView:
         conversation_id=message.conversation_id,
         sender_id=message.sender_id,
         sender_name=sender_name,
+        sender_display=sender_display,
         kind=message.kind,
         body=message.body,
         attachment=attachment,
@@ -49,8 +50,8 @@ def message_view(message: Message, sender_name: str) -> MessageView:
 
 
 def message_views(db: Session, rows: list[Message]) -> list[MessageView]:
-    names = user_queries.names(db, user_ids={row.sender_id for row in rows})
-    return [message_view(row, names.get(row.sender_id, '?')) for row in rows]
+    people = user_queries.profiles(db, user_ids={row.sender_id for row in rows})
+    return [message_view(row, *people.get(row.sender_id, ('?', ''))) for row in rows]
 
 
 def normalize_text(text: str) -> str | None:
@@ -79,7 +80,7 @@ def store_message(
         file_mime=attachment.mime if attachment else None,
         file_size=attachment.size if attachment else None,
     )
-    view = message_view(message, access.user.username)
+    view = message_view(message, access.user.username, access.user.display_name or '')
     audience = conversation_queries.member_ids(work.db, conversation_id=conversation_id)
     work.emit(MessageCreated(message=view), users(audience))
     return view

@@ -43,7 +43,7 @@ def message_row(view: MessageView, *, mine: bool, show_sender: bool) -> dict[str
         't': short_time(view.created_at),
     }
     if show_sender and not mine:
-        row.update(n=view.sender_name, i=initial(view.sender_name), a=colour_index(view.sender_id))
+        row.update(n=view.sender_shown, i=initial(view.sender_shown), a=colour_index(view.sender_id))
     if media and view.attachment is not None:
         row.update(f=view.attachment.key, fn=view.attachment.name)
     else:

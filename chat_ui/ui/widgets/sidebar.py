@@ -21,7 +21,7 @@ ROW_TEMPLATE = """
   <div v-if="props.row.r" :class="'chat-avatar room-avatar av-' + props.row.c">{{ props.row.i }}</div>
   <div v-else :class="'chat-avatar av-' + props.row.c" :data-testid="'presence-' + props.row.name"
        :data-online="props.row.on">{{ props.row.i }}</div>
-  <div class="contact-name">{{ props.row.name }}</div>
+  <div class="contact-name">{{ props.row.dn }}</div>
   <q-badge v-if="props.row.n" rounded color="primary" :label="props.row.n"></q-badge>
 </div>
 """
@@ -113,6 +113,14 @@ class Sidebar:
         }
         self._render()
 
+    def rename_person(self, user_id: int, display: str) -> None:
+        """Someone's display name changed: their direct row shows the new one."""
+        key = f'u{user_id}'
+        view = self.rows.get(key)
+        if view is not None and view.title != display:
+            self.rows[key] = replace(view, title=display)
+            self._render()
+
     def set_online(self, user_id: int, online: bool) -> None:
         key = f'u{user_id}'
         view = self.rows.get(key)
@@ -136,7 +144,8 @@ class Sidebar:
         colour = colour_index(view.peer_id if view.peer_id is not None else (view.id or 0))
         return {
             'id': view.key,
-            'name': view.title,
+            'name': view.login if not view.is_room and view.login else view.title,
+            'dn': view.title,
             'r': view.is_room,
             'i': initial(view.title),
             'c': colour,

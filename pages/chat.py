@@ -22,6 +22,7 @@ from chat_ui.live.events import (
     MessageCreated,
     MuteChanged,
     PresenceChanged,
+    ProfileChanged,
     ReadMarked,
     RoleChanged,
     RoomDeleted,
@@ -31,10 +32,10 @@ from chat_ui.live.events import (
 from chat_ui.live.hub import EVERYONE, presence_topic
 from chat_ui.live.presence import presence
 from chat_ui.services import accounts, conversations, messaging
+from chat_ui.ui.chrome import SignedInChrome
 from chat_ui.ui.guard import PageSession, forget_token
 from chat_ui.ui.i18n import t
 from chat_ui.ui.testid import testid
-from chat_ui.ui.theme import signed_in_frame
 from chat_ui.ui.widgets.confirm_dialog import ConfirmDialog
 from chat_ui.ui.widgets.conversation_pane import ConversationPane
 from chat_ui.ui.widgets.members_panel import MembersPanel
@@ -83,9 +84,10 @@ class ChatPage:
             self.client, user_id=self.me, session_id=self.session.info.session_id, live=lambda: not self.session.ended
         )
         views = await conversations.sidebar(self.actor(), limit=conversations.SIDEBAR_SHOWN)
+        chrome = await SignedInChrome.load(self.session)
         guard = self.session.guarded
         self.client.content.classes('p-0 gap-0')
-        with signed_in_frame('app_name', username=self.session.info.username, on_logout=guard(self.logout)):
+        with chrome.frame('app_name', on_logout=guard(self.logout)):
             with ui.row().classes('w-full h-[calc(100dvh-3.5rem)] gap-0 no-wrap relative') as self.body:
                 with ui.column().classes(LIST_CLASSES) as self.list_column:
                     with ui.row().classes('w-full items-center gap-1 px-3 pt-3 no-wrap'):
@@ -410,6 +412,8 @@ class ChatPage:
                 self.contact_changed(event)
             case MuteChanged(muted=muted):
                 self.pane.set_muted(muted)
+            case ProfileChanged(user_id=user_id, display_name=display_name, username=username):
+                self.person_renamed(user_id, display_name or username)
             case SessionEnded() | ContactChanged():
                 pass
         return None
@@ -433,6 +437,12 @@ class ChatPage:
             return
         if not self.session.ended:
             self.sidebar.upsert(view, top=top)
+
+    def person_renamed(self, user_id: int, shown: str) -> None:
+        """Someone's display name changed: every place of this page that shows them says the new one."""
+        self.sidebar.rename_person(user_id, shown)
+        self.members.rename_person(user_id, shown)
+        self.pane.rename_person(user_id, shown)
 
     def contact_changed(self, event: ContactChanged) -> None:
         key = f'u{event.user_id}'

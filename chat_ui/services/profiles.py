@@ -108,7 +108,7 @@ async def change_password(actor: SessionInfo, *, current: str, new: str, new2: s
     """Check the current password (counted on the account's sign-in throttle), then store the new one (policy A1)
     and end every other session of the account at once; the actor's own session stays."""
     if not current or not new or not new2:
-        raise ChatError('fields_required')
+        raise ChatError('password_fields_required')
     if len(current) > PASSWORD_MAX * 8:
         raise ChatError('password_current_wrong')
     check_password_policy(new)

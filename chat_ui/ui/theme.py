@@ -106,6 +106,17 @@ body, .q-field, .q-btn { font-family: Roboto, -apple-system, "Segoe UI", "PingFa
 .chat-audio { width: 16rem; max-width: 100%; margin-top: 0.25rem; }
 mark { background: #fee2e2; color: #dc2626; font-weight: 600; border-radius: 3px; padding: 0 1px; }
 .chat-bubble.mine mark { background: #fff; color: #dc2626; }
+/* profiles (issue 15): the announcement banner, the profile page */
+.announcement-banner { position: fixed; top: 4rem; left: 50%; transform: translateX(-50%); z-index: 3000;
+  width: min(40rem, calc(100vw - 1.5rem)); display: flex; align-items: flex-start; gap: 0.75rem;
+  padding: 0.75rem 0.75rem 0.75rem 1rem; border-radius: 1rem; background: #fffbeb; color: #78350f;
+  border: 1px solid #fcd34d; box-shadow: 0 10px 25px -5px rgb(0 0 0 / 0.15); }
+.announcement-icon { font-size: 1.5rem; color: #d97706; margin-top: 0.1rem; }
+.announcement-heading { font-size: 0.75rem; font-weight: 600; text-transform: uppercase; letter-spacing: 0.04em;
+  opacity: 0.8; }
+.announcement-text { white-space: pre-wrap; overflow-wrap: anywhere; font-size: 0.95rem; }
+.member-login { margin-left: 0.35rem; font-size: 0.75rem; color: #9ca3af; font-weight: 400; }
+.profile-avatar { width: 4.5rem; height: 4.5rem; font-size: 2rem; }
 """
 
 
@@ -169,15 +180,22 @@ def auth_card(title_key: str) -> Iterator[None]:
 
 
 @contextmanager
-def signed_in_frame(title_key: str, *, username: str, on_logout: Callable) -> Iterator[None]:
-    """Header with the brand, the signed-in user, the language switch and sign-out; yields the body."""
+def signed_in_frame(
+    title_key: str, *, username: str, on_logout: Callable, on_profile: Callable | None = None
+) -> Iterator[ui.label]:
+    """Header with the brand, the signed-in user, the profile button (when ``on_profile``), the language switch and
+    sign-out; yields the ``current-user`` label (a page updates it when the display name changes)."""
     prepare_page(title_key)
     context.client.layout.classes('bg-slate-100')
     with ui.header().classes('bg-white text-gray-800 shadow-sm px-4 py-2 items-center gap-3 no-wrap'):
         brand(size='text-lg')
-        testid(ui.label(username), 'current-user').classes('font-medium max-w-[10rem] truncate ml-auto')
+        current = testid(ui.label(username), 'current-user').classes('font-medium max-w-[10rem] truncate ml-auto')
+        if on_profile is not None:
+            profile = testid(ui.button(icon='account_circle', on_click=on_profile), 'goto-profile')
+            profile.props('flat round dense').classes('text-gray-600')
+            profile.props['title'] = t('goto_profile')
         language_switch()
         testid(ui.button(t('logout'), icon='logout', on_click=on_logout), 'logout').props('flat no-caps dense').classes(
             'text-gray-600'
         )
-    yield
+    yield current

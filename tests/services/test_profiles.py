@@ -129,7 +129,7 @@ async def test_change_password_ends_other_sessions_and_keeps_this_one(
 async def test_change_password_refusals_change_nothing(engine: Engine, fake_clock: FakeClock) -> None:
     token, me = await _account('alice')
     for current, new, new2, key in [
-        ('', 'newpass456', 'newpass456', 'fields_required'),
+        ('', 'newpass456', 'newpass456', 'password_fields_required'),
         ('secret123', 'ab1', 'ab1', 'password_too_short'),
         ('secret123', 'lettersonly', 'lettersonly', 'password_letters_digits'),
         ('secret123', 'newpass456', 'newpass457', 'passwords_differ'),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from nicegui import events, ui
@@ -199,6 +199,13 @@ class ConversationPane:
         self.title.set_content(header_html(view, members=members))
         self.members_button.set_visibility(view.is_room)
         self.clear_button.set_visibility(not view.is_room or view.role == 'owner')
+
+    def rename_person(self, user_id: int, shown: str) -> None:
+        """A display name changed: the header of a direct conversation with them, and their bubbles' names."""
+        view = self.view
+        if view is not None and not view.is_room and view.peer_id == user_id and view.title != shown:
+            self.show_header(replace(view, title=shown))
+        self.window.rename_sender(user_id, shown)
 
     def close(self) -> None:
         self._generation += 1

@@ -1,0 +1,144 @@
+"""/profile: the signed-in user's own settings: the display name others see, the password, and (at merge) the
+read-receipts switch. After an admin's reset every other page leads here until the password is changed."""
+
+from __future__ import annotations
+
+from fastapi.responses import RedirectResponse
+from nicegui import context, ui
+
+from chat_ui.core.errors import ChatError
+from chat_ui.core.views import ProfileView
+from chat_ui.live.events import LiveEvent, ProfileChanged
+from chat_ui.services import accounts, profiles
+from chat_ui.ui.chrome import SignedInChrome
+from chat_ui.ui.forms import error_banner, show, text_field
+from chat_ui.ui.guard import PROFILE_PATH, PageSession, forget_token
+from chat_ui.ui.i18n import t
+from chat_ui.ui.safe_html import esc, html_block
+from chat_ui.ui.testid import testid
+from chat_ui.ui.widgets.avatar import colour_index, initial
+
+CARD = 'w-full rounded-2xl p-5 gap-3'
+
+
+def register() -> None:
+    @ui.page(PROFILE_PATH)
+    async def profile_page() -> RedirectResponse | None:
+        session = await PageSession.open(admin=None, forced_ok=True)
+        if isinstance(session, RedirectResponse):
+            return session
+        await ProfilePage(session).build()
+        return None
+
+
+class ProfilePage:
+    def __init__(self, session: PageSession) -> None:
+        self.session = session
+
+    async def build(self) -> None:
+        me = await profiles.profile(self.session.info)
+        chrome = await SignedInChrome.load(self.session)
+        guard = self.session.guarded
+        context.client.content.classes('p-0')
+        forced = self.session.info.must_change_password
+        with chrome.frame('profile_title', on_logout=guard(self.logout), profile_button=False):
+            with ui.column().classes('w-full max-w-2xl mx-auto p-4 md:p-6 gap-4'):
+                with ui.row().classes('w-full items-center gap-2 no-wrap'):
+                    home = '/admin' if self.session.info.is_admin else '/'
+                    back = ui.button(icon='arrow_back', on_click=guard(lambda: ui.navigate.to(home)))
+                    back.props('flat round dense')
+                    back.props['title'] = t('back_to_chats')
+                    back.set_visibility(not forced)
+                    ui.label(t('profile_title')).classes('text-2xl font-semibold flex-1')
+                if forced:
+                    testid(ui.label(t('password_must_change')), 'password-must-change').classes(
+                        'w-full text-sm text-amber-900 bg-amber-50 border border-amber-300 rounded-xl px-4 py-3'
+                    ).props('role=alert')
+                with ui.card().classes(CARD):
+                    with ui.row().classes('w-full items-center gap-4 no-wrap'):
+                        self.avatar = html_block()
+                        with ui.column().classes('gap-0 min-w-0'):
+                            self.shown = ui.label().classes('text-xl font-semibold truncate')
+                            ui.label(t('profile_login_name', name=me.username)).classes('text-sm text-gray-500')
+                    ui.separator()
+                    ui.label(t('profile_name_heading')).classes('text-base font-semibold')
+                    with ui.row().classes('w-full items-start gap-2 no-wrap'):
+                        self.name_input = text_field(
+                            t('profile_name_heading'),
+                            'profile-display-name',
+                            hint=t('profile_name_hint', name=me.username),
+                            max_length=64,
+                        ).classes('flex-1')
+                        self.name_input.value = me.display_name or me.username
+                        save = testid(ui.button(t('profile_save'), on_click=guard(self.save_name)), 'profile-save')
+                        save.props('unelevated no-caps color=primary').classes('rounded-lg mt-1')
+                        self.save_button = save
+                    self.name_error = error_banner('profile-error')
+                with ui.card().classes(CARD):
+                    ui.label(t('profile_password_heading')).classes('text-base font-semibold')
+                    self.current = text_field(t('password_current'), 'password-current', password=True)
+                    self.new = text_field(t('password_new'), 'password-new', password=True, hint=t('password_rules'))
+                    self.new2 = text_field(t('password_new2'), 'password-new2', password=True)
+                    self.password_error = error_banner('password-error')
+                    submit = testid(
+                        ui.button(t('password_submit'), on_click=guard(self.change_password)), 'password-submit'
+                    )
+                    submit.props('unelevated no-caps color=primary').classes('rounded-lg self-end')
+                    self.password_button = submit
+                    self.new2.on('keydown.enter', guard(self.change_password))
+                # The read-receipts switch (``read-receipts``) moves here at merge: one more card in this column.
+                self.settings = ui.column().classes('w-full gap-4')
+        self.show_profile(me)
+        self.session.listen(self.on_event)
+
+    def show_profile(self, me: ProfileView) -> None:
+        shown = me.display_name or me.username
+        self.shown.set_text(shown)
+        self.avatar.set_content(
+            f'<div class="chat-avatar profile-avatar av-{colour_index(me.user_id)}">{esc(initial(shown))}</div>'
+        )
+
+    def on_event(self, event: LiveEvent) -> None:
+        if isinstance(event, ProfileChanged) and event.user_id == self.session.info.user_id:
+            self.show_profile(
+                ProfileView(user_id=event.user_id, username=event.username, display_name=event.display_name)
+            )
+
+    async def save_name(self) -> None:
+        self.name_error.set_visibility(False)
+        self.save_button.props('loading')
+        try:
+            await profiles.set_display_name(self.session.info, display_name=self.name_input.value or '')
+        except ChatError as refusal:
+            show(self.name_error, t(refusal.key, **refusal.params))
+            return
+        finally:
+            self.save_button.props(remove='loading')
+        ui.notify(t('profile_saved'), type='positive', position='top')
+
+    async def change_password(self) -> None:
+        self.password_error.set_visibility(False)
+        self.password_button.props('loading')
+        try:
+            await profiles.change_password(
+                self.session.info,
+                current=self.current.value or '',
+                new=self.new.value or '',
+                new2=self.new2.value or '',
+            )
+        except ChatError as refusal:
+            show(self.password_error, t(refusal.key, **refusal.params))
+            return
+        finally:
+            self.password_button.props(remove='loading')
+        for field in (self.current, self.new, self.new2):
+            field.value = ''
+        ui.notify(t('password_changed'), type='positive', position='top')
+        if self.session.info.must_change_password:
+            await self.session.check()  # the server no longer asks for a change: carry on to the chats
+            ui.navigate.to('/admin' if self.session.info.is_admin else '/')
+
+    async def logout(self) -> None:
+        forget_token()
+        await accounts.logout(self.session.token)
+        self.session.leave('logout')

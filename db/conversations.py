@@ -218,6 +218,7 @@ class SidebarRow:
     last_read_id: int
     unread: int
     peer_display: str | None = None
+    peer_avatar: str | None = None
 
 
 def _peer_id_expression(user_id: int):  # type: ignore[no-untyped-def]
@@ -254,6 +255,7 @@ def sidebar(
             col(Conversation.last_message_id),
             col(ConversationMember.last_read_id),
             peer.c.display_name,
+            peer.c.avatar_key,
             unread,
         )
         .join(Conversation, col(Conversation.id) == ConversationMember.conversation_id)
@@ -276,11 +278,14 @@ def sidebar(
             peer_id=peer_id,
             peer_name=peer_name,
             peer_display=peer_display,
+            peer_avatar=peer_avatar,
             last_message_id=last_id or 0,
             last_read_id=read_id or 0,
             unread=count or 0,
         )
-        for cid, kind, title, peer_id, peer_name, last_id, read_id, peer_display, count in session.execute(query).all()
+        for cid, kind, title, peer_id, peer_name, last_id, read_id, peer_display, peer_avatar, count in session.execute(
+            query
+        ).all()
     ]
 
 

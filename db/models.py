@@ -51,6 +51,7 @@ class User(SQLModel, table=True):
     display_name: str | None = Field(default=None, max_length=DISPLAY_NAME_MAX)
     must_change_password: bool = Field(default=False, sa_column_kwargs={'server_default': sa.false()})
     dismissed_announcement_id: int | None = Field(default=None)
+    avatar_key: str | None = Field(default=None, max_length=36)  # a stored file of purpose 'avatar'
 
     @property
     def shown_name(self) -> str:
@@ -185,3 +186,27 @@ class Announcement(SQLModel, table=True):
     admin_id: int | None = Field(default=None, foreign_key='users.id', ondelete='SET NULL')
     created_at: datetime = Field(default_factory=utcnow, sa_type=Timestamp)
     withdrawn_at: datetime | None = Field(default=None, sa_type=Timestamp)
+
+
+FILE_PURPOSES = ('attachment', 'avatar', 'export')
+
+
+class StoredFile(SQLModel, table=True):
+    """A file under ``UPLOAD_DIR`` (named by its UUID ``key``): whose it is and what it is for. The purpose decides
+    who may fetch it: an attachment its conversation's members and the admin, an avatar any signed-in user, an
+    export its owner only (until ``expires_at``)."""
+
+    __tablename__ = 'stored_files'
+    __table_args__ = (sa.Index('ix_stored_files_owner', 'owner_id', 'purpose'), MYSQL_TABLE_ARGS)
+
+    key: str = Field(primary_key=True, max_length=36)
+    owner_id: int = Field(foreign_key='users.id', ondelete='CASCADE')
+    purpose: str = Field(max_length=12)
+    conversation_id: int | None = Field(
+        default=None, sa_column=sa.Column(BigId, sa.ForeignKey('conversations.id', ondelete='CASCADE'), nullable=True)
+    )
+    mime: str = Field(max_length=64)
+    name: str = Field(max_length=255)
+    size: int = Field(sa_type=sa.BigInteger)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=Timestamp)
+    expires_at: datetime | None = Field(default=None, sa_type=Timestamp)

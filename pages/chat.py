@@ -412,8 +412,8 @@ class ChatPage:
                 self.contact_changed(event)
             case MuteChanged(muted=muted):
                 self.pane.set_muted(muted)
-            case ProfileChanged(user_id=user_id, display_name=display_name, username=username):
-                self.person_renamed(user_id, display_name or username)
+            case ProfileChanged(user_id=user_id, display_name=display_name, username=username, avatar=avatar):
+                self.person_renamed(user_id, display_name or username, avatar)
             case SessionEnded() | ContactChanged():
                 pass
         return None
@@ -438,11 +438,11 @@ class ChatPage:
         if not self.session.ended:
             self.sidebar.upsert(view, top=top)
 
-    def person_renamed(self, user_id: int, shown: str) -> None:
-        """Someone's display name changed: every place of this page that shows them says the new one."""
-        self.sidebar.rename_person(user_id, shown)
-        self.members.rename_person(user_id, shown)
-        self.pane.rename_person(user_id, shown)
+    def person_renamed(self, user_id: int, shown: str, avatar: str) -> None:
+        """Someone's profile changed: every place of this page that shows them shows the new name and picture."""
+        self.sidebar.rename_person(user_id, shown, avatar)
+        self.members.rename_person(user_id, shown, avatar)
+        self.pane.rename_person(user_id, shown, avatar)
 
     def contact_changed(self, event: ContactChanged) -> None:
         key = f'u{event.user_id}'

@@ -4,19 +4,21 @@ read-receipts switch. After an admin's reset every other page leads here until t
 from __future__ import annotations
 
 from fastapi.responses import RedirectResponse
-from nicegui import context, ui
+from nicegui import context, events, ui
 
 from chat_ui.core.errors import ChatError
 from chat_ui.core.views import ProfileView
 from chat_ui.live.events import LiveEvent, ProfileChanged
-from chat_ui.services import accounts, profiles
+from chat_ui.services import accounts, avatars, profiles
+from chat_ui.services.avatars import AVATAR_ACCEPT, AVATAR_MAX_BYTES, AVATAR_TYPES
+from chat_ui.services.uploads import MB
 from chat_ui.ui.chrome import SignedInChrome
 from chat_ui.ui.forms import error_banner, show, text_field
 from chat_ui.ui.guard import PROFILE_PATH, PageSession, forget_token
 from chat_ui.ui.i18n import t
-from chat_ui.ui.safe_html import esc, html_block
-from chat_ui.ui.testid import testid
-from chat_ui.ui.widgets.avatar import colour_index, initial
+from chat_ui.ui.safe_html import html_block
+from chat_ui.ui.testid import set_props, testid
+from chat_ui.ui.widgets.avatar import avatar_inner, colour_index
 
 CARD = 'w-full rounded-2xl p-5 gap-3'
 
@@ -57,9 +59,24 @@ class ProfilePage:
                 with ui.card().classes(CARD):
                     with ui.row().classes('w-full items-center gap-4 no-wrap'):
                         self.avatar = html_block()
-                        with ui.column().classes('gap-0 min-w-0'):
+                        with ui.column().classes('gap-0 min-w-0 flex-1'):
                             self.shown = ui.label().classes('text-xl font-semibold truncate')
                             ui.label(t('profile_login_name', name=me.username)).classes('text-sm text-gray-500')
+                            with ui.row().classes('gap-2 mt-2'):
+                                pick = ui.button(t('avatar_choose'), icon='photo_camera', on_click=self.pick_avatar)
+                                pick.props('outline rounded no-caps dense size=sm color=primary').classes('px-3')
+                                self.remove_button = testid(
+                                    ui.button(t('avatar_remove'), on_click=guard(self.remove_avatar)),
+                                    'profile-avatar-remove',
+                                )
+                                self.remove_button.props('flat rounded no-caps dense size=sm color=grey-8')
+                    self.upload = testid(
+                        ui.upload(auto_upload=True, max_file_size=AVATAR_MAX_BYTES, on_upload=self.avatar_uploaded),
+                        'profile-avatar',
+                    )
+                    set_props(self.upload, {'accept': AVATAR_ACCEPT}).classes('hidden')
+                    self.upload.on('rejected', self.avatar_rejected)
+                    testid(ui.label(t('avatar_hint')), 'profile-avatar-hint').classes('text-xs text-gray-500')
                     ui.separator()
                     ui.label(t('profile_name_heading')).classes('text-base font-semibold')
                     with ui.row().classes('w-full items-start gap-2 no-wrap'):
@@ -94,15 +111,44 @@ class ProfilePage:
     def show_profile(self, me: ProfileView) -> None:
         shown = me.display_name or me.username
         self.shown.set_text(shown)
+        inner = avatar_inner(shown, me.avatar, 'medium')
         self.avatar.set_content(
-            f'<div class="chat-avatar profile-avatar av-{colour_index(me.user_id)}">{esc(initial(shown))}</div>'
+            f'<div class="chat-avatar profile-avatar av-{colour_index(me.user_id)}" data-testid="profile-avatar-image"'
+            f' data-avatar="{"true" if me.avatar else "false"}">{inner}</div>'
         )
+        self.remove_button.set_visibility(bool(me.avatar))
 
     def on_event(self, event: LiveEvent) -> None:
         if isinstance(event, ProfileChanged) and event.user_id == self.session.info.user_id:
             self.show_profile(
-                ProfileView(user_id=event.user_id, username=event.username, display_name=event.display_name)
+                ProfileView(
+                    user_id=event.user_id, username=event.username, display_name=event.display_name, avatar=event.avatar
+                )
             )
+
+    def pick_avatar(self) -> None:
+        self.upload.run_method('pickFiles')
+
+    async def avatar_uploaded(self, event: events.UploadEventArguments) -> None:
+        self.name_error.set_visibility(False)
+        try:
+            if await self.session.check():
+                await avatars.set_avatar(
+                    self.session.info, name=event.file.name, size=event.file.size(), save=event.file.save
+                )
+        except ChatError as refusal:
+            show(self.name_error, t(refusal.key, **refusal.params))
+        finally:
+            self.upload.reset()
+
+    def avatar_rejected(self) -> None:
+        show(self.name_error, t('avatar_rejected', types=', '.join(AVATAR_TYPES), max_mb=AVATAR_MAX_BYTES // MB))
+
+    async def remove_avatar(self) -> None:
+        try:
+            await avatars.remove_avatar(self.session.info)
+        except ChatError as refusal:
+            show(self.name_error, t(refusal.key, **refusal.params))
 
     async def save_name(self) -> None:
         self.name_error.set_visibility(False)

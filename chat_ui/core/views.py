@@ -48,6 +48,7 @@ class MessageView:
     attachment: Attachment | None
     created_at: datetime
     sender_display: str = ''
+    sender_avatar: str = ''
 
     @property
     def sender_shown(self) -> str:
@@ -71,6 +72,7 @@ class ConversationView:
     online: bool = False
     unread: int = 0
     last_message_id: int = 0
+    avatar: str = ''  # a direct conversation's peer avatar key
     login: str = ''  # a direct conversation's peer login name (the row's hook); ``title`` is their display name
 
     @property
@@ -90,6 +92,7 @@ class MemberView:
     role: str
     online: bool
     display_name: str = ''
+    avatar: str = ''
 
     @property
     def shown_name(self) -> str:
@@ -121,6 +124,7 @@ class ProfileView:
     user_id: int
     username: str
     display_name: str
+    avatar: str = ''  # stored-file key of the avatar, '' for initials
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

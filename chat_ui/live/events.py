@@ -120,6 +120,7 @@ class ProfileChanged:
     user_id: int
     username: str
     display_name: str
+    avatar: str = ''  # the avatar's stored-file key, '' for initials
 
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)

@@ -36,6 +36,7 @@ def _row_view(row: SidebarRow) -> ConversationView:
             kind=DIRECT,
             title=row.peer_display or row.peer_name or '?',
             login=row.peer_name or '',
+            avatar=row.peer_avatar or '',
             peer_id=row.peer_id,
             online=row.peer_id is not None and presence.is_online(row.peer_id),
             unread=row.unread,
@@ -60,6 +61,7 @@ def _conversation_view(access: Access, db: Session) -> ConversationView:
             kind=DIRECT,
             title=peer.shown_name if peer else '?',
             login=peer.username if peer else '',
+            avatar=(peer.avatar_key or '') if peer else '',
             peer_id=peer_id,
             online=presence.is_online(peer_id),
             unread=unread,
@@ -92,6 +94,7 @@ def _sidebar(db: Session, user_id: int, name_filter: str, limit: int) -> list[Co
                 kind=DIRECT,
                 title=u.shown_name,
                 login=u.username,
+                avatar=u.avatar_key or '',
                 peer_id=u.id,
                 online=presence.is_online(u.id),
             )
@@ -222,6 +225,7 @@ def _members(db: Session, user_id: int, conversation_id: int) -> list[MemberView
             user_id=user.id,
             username=user.username,
             display_name=user.display_name or '',
+            avatar=user.avatar_key or '',
             role=member.role,
             online=presence.is_online(user.id),
         )
@@ -259,6 +263,7 @@ def _add_member(work: Work, user_id: int, conversation_id: int, username: str) -
         user_id=target.id,
         username=target.username,
         display_name=target.display_name or '',
+        avatar=target.avatar_key or '',
         role='member',
         online=presence.is_online(target.id),
     )

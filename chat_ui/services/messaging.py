@@ -10,6 +10,7 @@ from chat_ui.core.views import Attachment, MessageView, SearchResult, SessionInf
 from chat_ui.live.events import HistoryCleared, MessageCreated, ReadMarked
 from chat_ui.live.hub import user_topic, users
 from db import conversations as conversation_queries
+from db import files as file_queries
 from db import messages as message_queries
 from db import users as user_queries
 from db.models import MESSAGE_MAX, Message
@@ -25,7 +26,7 @@ SEARCH_SHOWN = 200
 KEYWORD_MAX = 100
 
 
-def message_view(message: Message, sender_name: str, sender_display: str = '') -> MessageView:
+def message_view(message: Message, sender_name: str, sender_display: str = '', sender_avatar: str = '') -> MessageView:
     """The one place a message row becomes what pages and events carry."""
     assert message.id is not None
     attachment = None
@@ -42,6 +43,7 @@ def message_view(message: Message, sender_name: str, sender_display: str = '') -
         sender_id=message.sender_id,
         sender_name=sender_name,
         sender_display=sender_display,
+        sender_avatar=sender_avatar,
         kind=message.kind,
         body=message.body,
         attachment=attachment,
@@ -51,7 +53,7 @@ def message_view(message: Message, sender_name: str, sender_display: str = '') -
 
 def message_views(db: Session, rows: list[Message]) -> list[MessageView]:
     people = user_queries.profiles(db, user_ids={row.sender_id for row in rows})
-    return [message_view(row, *people.get(row.sender_id, ('?', ''))) for row in rows]
+    return [message_view(row, *people.get(row.sender_id, ('?', '', ''))) for row in rows]
 
 
 def normalize_text(text: str) -> str | None:
@@ -80,7 +82,7 @@ def store_message(
         file_mime=attachment.mime if attachment else None,
         file_size=attachment.size if attachment else None,
     )
-    view = message_view(message, access.user.username, access.user.display_name or '')
+    view = message_view(message, access.user.username, access.user.display_name or '', access.user.avatar_key or '')
     audience = conversation_queries.member_ids(work.db, conversation_id=conversation_id)
     work.emit(MessageCreated(message=view), users(audience))
     return view
@@ -159,6 +161,7 @@ def clear_in(work: Work, conversation_id: int, by_user_id: int) -> None:
     """Delete every message of the conversation and its files, for everyone (permission checked by the caller)."""
     audience = conversation_queries.member_ids(work.db, conversation_id=conversation_id)
     keys = conversation_queries.delete_messages(work.db, conversation_id=conversation_id)
+    file_queries.delete_files(work.db, keys=keys)
     work.after_commit.append(lambda: delete_stored(keys))
     work.emit(HistoryCleared(conversation_id=conversation_id, by_user_id=by_user_id), users(audience))
 

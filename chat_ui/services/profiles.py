@@ -56,8 +56,10 @@ def _set_display_name(work: Work, user_id: int, name: str) -> ProfileView:
     user = active_user(work.db, user_id)
     user_queries.set_display_name(work.db, user_id=user_id, display_name=name)
     audience = set(conversation_queries.co_member_ids(work.db, user_id=user_id)) | {user_id}
-    work.emit(ProfileChanged(user_id=user_id, username=user.username, display_name=name), users(sorted(audience)))
-    return ProfileView(user_id=user_id, username=user.username, display_name=name)
+    avatar = user.avatar_key or ''
+    event = ProfileChanged(user_id=user_id, username=user.username, display_name=name, avatar=avatar)
+    work.emit(event, users(sorted(audience)))
+    return ProfileView(user_id=user_id, username=user.username, display_name=name, avatar=avatar)
 
 
 async def set_display_name(actor: SessionInfo, *, display_name: str) -> ProfileView:
@@ -68,7 +70,9 @@ async def set_display_name(actor: SessionInfo, *, display_name: str) -> ProfileV
 
 def _profile(db: Session, user_id: int) -> ProfileView:
     user = active_user(db, user_id)
-    return ProfileView(user_id=user_id, username=user.username, display_name=user.display_name or '')
+    return ProfileView(
+        user_id=user_id, username=user.username, display_name=user.display_name or '', avatar=user.avatar_key or ''
+    )
 
 
 async def profile(actor: SessionInfo) -> ProfileView:

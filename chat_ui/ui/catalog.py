@@ -254,6 +254,12 @@ EN: dict[str, str] = {
     'audit_unannounce': '{admin} withdrew the announcement',
     'audit_reset_password': '{admin} reset the password of {target}',
     'col_display_name': 'Display name',
+    'avatar_choose': 'Change picture',
+    'avatar_remove': 'Remove',
+    'avatar_hint': 'Profile picture: PNG, JPG or WebP up to 5 MB; cropped to a square.',
+    'avatar_rejected': 'This picture cannot be used: {types}, at most {max_mb} MB.',
+    'avatar_type_not_allowed': 'A profile picture must be one of: {types}.',
+    'avatar_too_large': 'The picture is too large (at most {max_mb} MB).',
 }
 
 ZH: dict[str, str] = {
@@ -497,6 +503,12 @@ ZH: dict[str, str] = {
     'audit_unannounce': '{admin} 撤回了公告',
     'audit_reset_password': '{admin} 重置了 {target} 的密码',
     'col_display_name': '昵称',
+    'avatar_choose': '更换头像',
+    'avatar_remove': '移除',
+    'avatar_hint': '头像：PNG、JPG 或 WebP，最大 5 MB，将裁剪为正方形。',
+    'avatar_rejected': '无法使用此图片：仅限 {types}，最大 {max_mb} MB。',
+    'avatar_type_not_allowed': '头像只能是以下格式：{types}。',
+    'avatar_too_large': '图片太大（最大 {max_mb} MB）。',
 }
 
 CATALOGS: dict[str, dict[str, str]] = {'en': EN, 'zh-CN': ZH}

@@ -117,6 +117,8 @@ mark { background: #fee2e2; color: #dc2626; font-weight: 600; border-radius: 3px
 .announcement-text { white-space: pre-wrap; overflow-wrap: anywhere; font-size: 0.95rem; }
 .member-login { margin-left: 0.35rem; font-size: 0.75rem; color: #9ca3af; font-weight: 400; }
 .profile-avatar { width: 4.5rem; height: 4.5rem; font-size: 2rem; }
+.avatar-img { position: absolute; inset: 0; width: 100%; height: 100%; border-radius: 9999px; object-fit: cover; }
+.chat-avatar-xs { position: relative; overflow: hidden; }
 """
 
 

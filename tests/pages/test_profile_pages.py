@@ -143,3 +143,40 @@ async def test_reset_password_leads_to_the_profile_page_until_changed(user: User
     user.find('password-new2').type('mine12345')
     user.find('password-submit').click()
     await user.should_see('contact-list', retries=100)
+
+
+async def test_avatars_are_served_to_signed_in_users_only_with_immutable_caching(
+    user: User, create_user: Callable[[], User]
+) -> None:
+    import io
+    from pathlib import Path
+
+    from PIL import Image
+
+    from chat_ui.core.views import SessionInfo
+    from chat_ui.services import avatars
+
+    alice_id = await accounts.register('alice', 'secret123', 'secret123')
+    await accounts.register('carol', 'secret123', 'secret123')
+    buffer = io.BytesIO()
+    Image.new('RGB', (300, 200), (200, 80, 10)).save(buffer, format='PNG')
+    content = buffer.getvalue()
+
+    async def save(path: Path) -> None:
+        path.write_bytes(content)
+
+    alice = SessionInfo(session_id=0, user_id=alice_id, username='alice', is_admin=False, is_muted=False)
+    key = (await avatars.set_avatar(alice, name='me.png', size=len(content), save=save)).avatar
+    await login(user, 'carol')  # a stranger to alice: avatars are for every signed-in user
+    await user.should_see('contact-list', retries=30)
+    assert any(row.get('av') == key for row in contact_rows(user))
+    for size, side in (('small', avatars.SMALL), ('medium', avatars.MEDIUM)):
+        response = await user.http_client.get(f'/avatars/{key}/{size}')
+        assert response.status_code == 200 and response.headers['content-type'] == 'image/webp'
+        assert 'immutable' in response.headers['cache-control'] and 'private' in response.headers['cache-control']
+        assert Image.open(io.BytesIO(response.content)).size == (side, side)
+    for path in (f'/avatars/{key}/huge', f'/avatars/{key.upper()}/small', '/avatars/..%2Fchat.db/small'):
+        assert (await user.http_client.get(path)).status_code == 404
+    assert (await user.http_client.get(f'/files/{key}')).status_code == 404  # not an attachment
+    anonymous = create_user()
+    assert (await anonymous.http_client.get(f'/avatars/{key}/small')).status_code == 404

@@ -20,7 +20,7 @@ from chat_ui.services import messaging, uploads
 from chat_ui.ui.i18n import t
 from chat_ui.ui.safe_html import esc, html_block
 from chat_ui.ui.testid import testid
-from chat_ui.ui.widgets.avatar import colour_index, initial
+from chat_ui.ui.widgets.avatar import avatar_inner, colour_index, initial
 from chat_ui.ui.widgets.confirm_dialog import ConfirmDialog
 from chat_ui.ui.widgets.file_picker import FilePicker
 from chat_ui.ui.widgets.message_html import message_html
@@ -53,7 +53,8 @@ def header_html(view: ConversationView, *, members: int | None = None) -> str:
         )
     else:
         status = t('online') if view.online else t('offline')
-        avatar = f'<div class="chat-avatar av-{colour_index(view.peer_id or 0)}">{esc(initial(view.title))}</div>'
+        inner = avatar_inner(view.title, view.avatar)
+        avatar = f'<div class="chat-avatar av-{colour_index(view.peer_id or 0)}">{inner}</div>'
     return (
         f'{avatar}<div class="min-w-0">'
         f'<div data-testid="chat-peer" class="font-semibold truncate">{esc(view.title)}</div>'
@@ -200,12 +201,13 @@ class ConversationPane:
         self.members_button.set_visibility(view.is_room)
         self.clear_button.set_visibility(not view.is_room or view.role == 'owner')
 
-    def rename_person(self, user_id: int, shown: str) -> None:
-        """A display name changed: the header of a direct conversation with them, and their bubbles' names."""
+    def rename_person(self, user_id: int, shown: str, avatar: str = '') -> None:
+        """A profile changed: the header of a direct conversation with them, and their bubbles' names."""
         view = self.view
-        if view is not None and not view.is_room and view.peer_id == user_id and view.title != shown:
-            self.show_header(replace(view, title=shown))
-        self.window.rename_sender(user_id, shown)
+        shows_them = view is not None and not view.is_room and view.peer_id == user_id
+        if view is not None and shows_them and (view.title, view.avatar) != (shown, avatar):
+            self.show_header(replace(view, title=shown, avatar=avatar))
+        self.window.rename_sender(user_id, shown, avatar)
 
     def close(self) -> None:
         self._generation += 1

@@ -23,7 +23,9 @@ from chat_ui.ui.widgets.data_list import DataList
 ROW_TEMPLATE = """
 <div class="member-row" :data-testid="'member-' + props.row.name" :data-role="props.row.role"
      :data-online="props.row.on">
-  <div :class="'chat-avatar av-' + props.row.c" :data-online="props.row.on">{{ props.row.i }}</div>
+  <div :class="'chat-avatar av-' + props.row.c" :data-online="props.row.on"><img v-if="props.row.av"
+       class="avatar-img" alt="" :src="'/avatars/' + props.row.av + '/small'"><template
+       v-else>{{ props.row.i }}</template></div>
   <div class="member-name">{{ props.row.dn }}<span v-if="props.row.dn != props.row.name" class="member-login">
     @{{ props.row.name }}</span>
     <span v-if="props.row.rl" class="member-role">{{ props.row.rl }}</span></div>
@@ -147,10 +149,10 @@ class MembersPanel:
             self.members[user_id] = replace(member, online=online)
             self._render()
 
-    def rename_person(self, user_id: int, display: str) -> None:
+    def rename_person(self, user_id: int, display: str, avatar: str = '') -> None:
         member = self.members.get(user_id)
-        if member is not None and member.shown_name != display:
-            self.members[user_id] = replace(member, display_name=display)
+        if member is not None and (member.shown_name, member.avatar) != (display, avatar):
+            self.members[user_id] = replace(member, display_name=display, avatar=avatar)
             self._render()
 
     def _row(self, member: MemberView) -> dict[str, Any]:
@@ -162,6 +164,7 @@ class MembersPanel:
             'rl': t(f'role_{member.role}') if member.role != 'member' else '',
             'on': 'true' if member.online else 'false',
             'dn': member.shown_name,
+            'av': member.avatar,
             'i': initial(member.shown_name),
             'c': colour_index(member.user_id),
             'p': mine == 'owner' and member.role != 'owner',

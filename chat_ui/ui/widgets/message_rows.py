@@ -18,7 +18,8 @@ BUBBLE_TEMPLATE = """
      :data-kind="props.row.k" :data-id="props.row.id" :data-sender="props.row.s" :data-edited="'false'"
      :data-time="props.row.t" :id="'m' + props.row.id">
   <div v-if="props.row.n" class="chat-sender" data-testid="message-sender"><span
-    :class="'chat-avatar-xs av-' + props.row.a">{{ props.row.i }}</span><span
+    :class="'chat-avatar-xs av-' + props.row.a"><img v-if="props.row.av" class="avatar-img" alt=""
+    :src="'/avatars/' + props.row.av + '/small'"><template v-else>{{ props.row.i }}</template></span><span
     :class="'chat-sender-name av-text-' + props.row.a">{{ props.row.n }}</span></div>
   <a v-if="props.row.k == 'image'" :href="'/files/' + props.row.f" target="_blank" rel="noopener noreferrer"
      class="chat-image-link"><img :src="'/files/' + props.row.f + '/thumb'" :alt="props.row.fn" loading="lazy"
@@ -43,7 +44,9 @@ def message_row(view: MessageView, *, mine: bool, show_sender: bool) -> dict[str
         't': short_time(view.created_at),
     }
     if show_sender and not mine:
-        row.update(n=view.sender_shown, i=initial(view.sender_shown), a=colour_index(view.sender_id))
+        row.update(
+            n=view.sender_shown, i=initial(view.sender_shown), a=colour_index(view.sender_id), av=view.sender_avatar
+        )
     if media and view.attachment is not None:
         row.update(f=view.attachment.key, fn=view.attachment.name)
     else:

@@ -146,15 +146,15 @@ class MessageWindow:
         chunk.rows.append(message_row(view, mine=view.sender_id == self.user_id, show_sender=self.show_senders))
         self.shown.add(view.id)
 
-    def rename_sender(self, user_id: int, shown: str) -> None:
+    def rename_sender(self, user_id: int, shown: str, avatar: str = '') -> None:
         """Someone's display name changed: their named bubbles say the new one (only chunks holding them are sent;
         a display-name change is rare, so even a chunk with a player is redrawn)."""
         for chunk in self.chunks:
             changed = False
             for index, sender in enumerate(chunk.senders):
                 row = chunk.rows[index]
-                if sender == user_id and 'n' in row and row['n'] != shown:
-                    chunk.rows[index] = {**row, 'n': shown, 'i': initial(shown)}
+                if sender == user_id and 'n' in row and (row['n'], row.get('av', '')) != (shown, avatar):
+                    chunk.rows[index] = {**row, 'n': shown, 'i': initial(shown), 'av': avatar}
                     changed = True
             if changed:
                 chunk.send()

@@ -20,7 +20,8 @@ ROW_TEMPLATE = """
      :data-unread="props.row.u">
   <div v-if="props.row.r" :class="'chat-avatar room-avatar av-' + props.row.c">{{ props.row.i }}</div>
   <div v-else :class="'chat-avatar av-' + props.row.c" :data-testid="'presence-' + props.row.name"
-       :data-online="props.row.on">{{ props.row.i }}</div>
+       :data-online="props.row.on"><img v-if="props.row.av" class="avatar-img" alt=""
+       :src="'/avatars/' + props.row.av + '/small'"><template v-else>{{ props.row.i }}</template></div>
   <div class="contact-name">{{ props.row.dn }}</div>
   <q-badge v-if="props.row.n" rounded color="primary" :label="props.row.n"></q-badge>
 </div>
@@ -113,12 +114,12 @@ class Sidebar:
         }
         self._render()
 
-    def rename_person(self, user_id: int, display: str) -> None:
-        """Someone's display name changed: their direct row shows the new one."""
+    def rename_person(self, user_id: int, display: str, avatar: str = '') -> None:
+        """Someone's profile changed: their direct row shows the new name and picture."""
         key = f'u{user_id}'
         view = self.rows.get(key)
-        if view is not None and view.title != display:
-            self.rows[key] = replace(view, title=display)
+        if view is not None and (view.title, view.avatar) != (display, avatar):
+            self.rows[key] = replace(view, title=display, avatar=avatar)
             self._render()
 
     def set_online(self, user_id: int, online: bool) -> None:
@@ -146,6 +147,7 @@ class Sidebar:
             'id': view.key,
             'name': view.login if not view.is_room and view.login else view.title,
             'dn': view.title,
+            'av': view.avatar,
             'r': view.is_room,
             'i': initial(view.title),
             'c': colour,

@@ -4,12 +4,12 @@ read-receipts switch. After an admin's reset every other page leads here until t
 from __future__ import annotations
 
 from fastapi.responses import RedirectResponse
-from nicegui import context, events, ui
+from nicegui import app, background_tasks, context, events, ui
 
 from chat_ui.core.errors import ChatError
 from chat_ui.core.views import ProfileView
 from chat_ui.live.events import LiveEvent, ProfileChanged
-from chat_ui.services import accounts, avatars, profiles
+from chat_ui.services import accounts, avatars, exports, profiles
 from chat_ui.services.avatars import AVATAR_ACCEPT, AVATAR_MAX_BYTES, AVATAR_TYPES
 from chat_ui.services.uploads import MB
 from chat_ui.ui.chrome import SignedInChrome
@@ -24,6 +24,8 @@ CARD = 'w-full rounded-2xl p-5 gap-3'
 
 
 def register() -> None:
+    app.on_startup(lambda: background_tasks.create(exports.purge_forever(), name='purge expired exports'))
+
     @ui.page(PROFILE_PATH)
     async def profile_page() -> RedirectResponse | None:
         session = await PageSession.open(admin=None, forced_ok=True)
@@ -105,7 +107,23 @@ class ProfilePage:
                     self.new2.on('keydown.enter', guard(self.change_password))
                 # The read-receipts switch (``read-receipts``) moves here at merge: one more card in this column.
                 self.settings = ui.column().classes('w-full gap-4')
+                with ui.card().classes(CARD):
+                    ui.label(t('export_heading')).classes('text-base font-semibold')
+                    ui.label(t('export_hint')).classes('text-sm text-gray-500')
+                    with ui.row().classes('w-full items-center gap-3 no-wrap'):
+                        self.export_button = testid(
+                            ui.button(t('export_start'), icon='download', on_click=guard(self.start_export)),
+                            'export-data',
+                        )
+                        self.export_button.props('outline rounded no-caps color=primary')
+                        self.export_status = testid(ui.label(), 'export-status').classes('text-sm text-gray-600')
+                    self.export_progress = testid(ui.linear_progress(value=0, show_value=False), 'export-progress')
+                    self.export_progress.props('rounded size=8px color=primary').classes('w-full')
+                    self.export_link = testid(ui.link(t('export_download'), '#'), 'export-download')
+                    self.export_link.classes('text-primary font-medium').props('download')
+                self.export_timer = ui.timer(0.5, self.show_export, active=False)
         self.show_profile(me)
+        self.show_export()
         self.session.listen(self.on_event)
 
     def show_profile(self, me: ProfileView) -> None:
@@ -183,6 +201,36 @@ class ProfilePage:
         if self.session.info.must_change_password:
             await self.session.check()  # the server no longer asks for a change: carry on to the chats
             ui.navigate.to('/admin' if self.session.info.is_admin else '/')
+
+    async def start_export(self) -> None:
+        try:
+            job = exports.begin(self.session.info)
+        except ChatError as refusal:
+            ui.notify(t(refusal.key, **refusal.params), type='warning', position='top')
+            return
+        background_tasks.create(exports.build(job), name=f'export {job.user_id}')
+        self.show_export()
+
+    def show_export(self) -> None:
+        """The current export's progress, or its download once done (read from the job, twice a second)."""
+        job = exports.job_of(self.session.info)
+        running = job is not None and job.state == 'running'
+        self.export_timer.active = running
+        self.export_button.set_enabled(not running)
+        self.export_progress.set_visibility(running)
+        done = job is not None and job.state == 'done' and job.key is not None
+        self.export_link.set_visibility(done)
+        if job is None:
+            self.export_status.set_text('')
+            return
+        if running:
+            self.export_progress.set_value(job.percent / 100)
+            self.export_status.set_text(t('export_running', percent=job.percent))
+        elif done and job.key is not None:
+            self.export_link.props(f'href=/exports/{job.key}')
+            self.export_status.set_text(t('export_ready', mb=f'{job.size / 1_048_576:.1f}'))
+        else:
+            self.export_status.set_text(t(job.error or 'export_failed'))
 
     async def logout(self) -> None:
         forget_token()

@@ -260,6 +260,14 @@ EN: dict[str, str] = {
     'avatar_rejected': 'This picture cannot be used: {types}, at most {max_mb} MB.',
     'avatar_type_not_allowed': 'A profile picture must be one of: {types}.',
     'avatar_too_large': 'The picture is too large (at most {max_mb} MB).',
+    'export_heading': 'Export my data',
+    'export_hint': 'A zip with one JSON file per conversation you belong to and the files you may see. It is kept for one hour.',
+    'export_start': 'Export my data',
+    'export_running': 'Preparing your export… {percent}%',
+    'export_ready': 'Your export is ready ({mb} MB).',
+    'export_download': 'Download the zip',
+    'export_failed': 'The export failed. Please try again.',
+    'export_busy': 'Your export is still being prepared: please wait until it is ready.',
 }
 
 ZH: dict[str, str] = {
@@ -509,6 +517,14 @@ ZH: dict[str, str] = {
     'avatar_rejected': '无法使用此图片：仅限 {types}，最大 {max_mb} MB。',
     'avatar_type_not_allowed': '头像只能是以下格式：{types}。',
     'avatar_too_large': '图片太大（最大 {max_mb} MB）。',
+    'export_heading': '导出我的数据',
+    'export_hint': '一个 zip 文件：您所在的每个会话一个 JSON 文件，以及您可查看的文件。保留一小时。',
+    'export_start': '导出我的数据',
+    'export_running': '正在准备导出… {percent}%',
+    'export_ready': '导出已就绪（{mb} MB）。',
+    'export_download': '下载 zip 文件',
+    'export_failed': '导出失败，请重试。',
+    'export_busy': '导出仍在准备中，请等待完成。',
 }
 
 CATALOGS: dict[str, dict[str, str]] = {'en': EN, 'zh-CN': ZH}

@@ -11,7 +11,7 @@ from chat_ui.services import accounts, announcements, moderation
 from db import users as user_queries
 from db.engine import session_scope
 
-from .conftest import ADMIN_SECRET, contact_rows, login, room_bubbles, route_navigation, until
+from .conftest import ADMIN_SECRET, contact_rows, login, message_rows, room_bubbles, route_navigation, until
 from .test_room_pages import create_room, open_members, open_row, people, send, table_rows
 
 
@@ -180,3 +180,41 @@ async def test_avatars_are_served_to_signed_in_users_only_with_immutable_caching
     assert (await user.http_client.get(f'/files/{key}')).status_code == 404  # not an attachment
     anonymous = create_user()
     assert (await anonymous.http_client.get(f'/avatars/{key}/small')).status_code == 404
+
+
+async def test_export_from_the_profile_page_downloads_for_its_owner_only(
+    user: User, create_user: Callable[[], User]
+) -> None:
+    import io
+    import json
+    import zipfile
+
+    from chat_ui.services import exports
+
+    alice, bob = await people(user, create_user, 'alice', 'bob')
+    open_row(alice, 'bob')
+    await alice.should_see('chat-input', retries=50)
+    await send(alice, 'exported hello')
+    await until(lambda: any(r.get('b') == 'exported hello' for r in message_rows(alice)), 'not sent')
+    await alice.open('/profile')
+    alice.find('export-data').click()
+    await alice.should_see('export-download', retries=200)
+    with session_scope() as db:
+        me = user_queries.get_user_by_key(db, name_key='alice')
+        assert me is not None
+        me_id = me.id
+    job = exports._jobs[me_id or 0]
+    assert job.state == 'done' and job.key
+    response = await alice.http_client.get(f'/exports/{job.key}')
+    assert response.status_code == 200 and response.headers['content-type'] == 'application/zip'
+    assert 'attachment' in response.headers['content-disposition']
+    with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+        texts = [
+            m.get('text')
+            for name in archive.namelist()
+            if name.startswith('conversations/')
+            for m in json.loads(archive.read(name))['messages']
+        ]
+    assert texts == ['exported hello']
+    assert (await bob.http_client.get(f'/exports/{job.key}')).status_code == 404
+    assert (await create_user().http_client.get(f'/exports/{job.key}')).status_code == 404

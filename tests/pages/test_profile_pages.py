@@ -218,3 +218,50 @@ async def test_export_from_the_profile_page_downloads_for_its_owner_only(
     assert texts == ['exported hello']
     assert (await bob.http_client.get(f'/exports/{job.key}')).status_code == 404
     assert (await create_user().http_client.get(f'/exports/{job.key}')).status_code == 404
+
+
+async def test_password_change_signs_the_other_session_out_live_and_keeps_this_one(
+    user: User, create_user: Callable[[], User]
+) -> None:
+    """Sign-in is single-device (A3), so the account's second session is made on the server (as a native app or
+    a session from before a device switch would be) and handed to a second browser."""
+    from datetime import timedelta
+
+    from nicegui import app
+
+    from chat_ui.core import clock
+    from chat_ui.services.accounts import hash_token
+    from chat_ui.services.rules.passwords import verify_password
+    from chat_ui.ui.guard import TOKEN_KEY
+    from db import sessions as session_queries
+
+    other = create_user()
+    route_navigation(user, other)
+    alice_id = await accounts.register('alice', 'secret123', 'secret123')
+    await login(user, 'alice')
+    await user.should_see('contact-list', retries=30)
+    with session_scope() as db:
+        session_queries.create_session(
+            db,
+            user_id=alice_id,
+            token_hash=hash_token('second-device'),
+            expires_at=clock.now() + timedelta(days=1),
+            ip=None,
+            user_agent='other device',
+        )
+    await other.open('/login')
+    with other:
+        app.storage.user[TOKEN_KEY] = 'second-device'
+    await other.open('/')
+    await other.should_see('contact-list', retries=30)
+    await user.open('/profile')
+    user.find('password-current').type('secret123')
+    user.find('password-new').type('changed456')
+    user.find('password-new2').type('changed456')
+    user.find('password-submit').click()
+    await other.should_see('You were signed out: the password was changed.', retries=100)
+    with session_scope() as db:
+        stored = user_queries.get_user(db, user_id=alice_id)
+        assert stored is not None and verify_password('changed456', stored.password_hash)[0]
+    await user.open('/')
+    await user.should_see('contact-list', retries=30)  # this one stays

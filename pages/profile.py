@@ -227,7 +227,7 @@ class ProfilePage:
             self.export_progress.set_value(job.percent / 100)
             self.export_status.set_text(t('export_running', percent=job.percent))
         elif done and job.key is not None:
-            self.export_link.props(f'href=/exports/{job.key}')
+            set_props(self.export_link, {'href': f'/exports/{job.key}'})
             self.export_status.set_text(t('export_ready', mb=f'{job.size / 1_048_576:.1f}'))
         else:
             self.export_status.set_text(t(job.error or 'export_failed'))

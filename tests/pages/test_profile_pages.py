@@ -191,6 +191,7 @@ async def test_export_from_the_profile_page_downloads_for_its_owner_only(
 
     from chat_ui.services import exports
 
+    exports._jobs.clear()  # jobs are per process, and every test's database starts its user ids at 1 again
     alice, bob = await people(user, create_user, 'alice', 'bob')
     open_row(alice, 'bob')
     await alice.should_see('chat-input', retries=50)

@@ -83,6 +83,13 @@ def member_ids(session: Session, *, conversation_id: int) -> list[int]:
     return list(session.exec(query).all())
 
 
+def co_member_ids(session: Session, *, user_id: int) -> list[int]:
+    """Everyone who shares at least one conversation with this user (the user included when in any)."""
+    mine = select(ConversationMember.conversation_id).where(col(ConversationMember.user_id) == user_id)
+    query = select(ConversationMember.user_id).where(col(ConversationMember.conversation_id).in_(mine)).distinct()
+    return list(session.exec(query).all())
+
+
 def member_ids_of(session: Session, *, conversation_ids: Collection[int]) -> dict[int, list[int]]:
     """The member ids of each of these conversations."""
     found: dict[int, list[int]] = {cid: [] for cid in conversation_ids}
@@ -211,6 +218,8 @@ class SidebarRow:
     last_read_id: int
     unread: int
     mentions: int = 0
+    peer_display: str | None = None
+    peer_avatar: str | None = None
 
 
 def _peer_id_expression(user_id: int):  # type: ignore[no-untyped-def]
@@ -242,6 +251,8 @@ def sidebar(
             col(Conversation.title),
             peer.c.id,
             peer.c.username,
+            peer.c.display_name,
+            peer.c.avatar_key,
             col(Conversation.last_message_id),
             col(ConversationMember.last_read_id),
         )
@@ -269,12 +280,14 @@ def sidebar(
             title=title,
             peer_id=peer_id,
             peer_name=peer_name,
+            peer_display=peer_display,
+            peer_avatar=peer_avatar,
             last_message_id=last_id or 0,
             last_read_id=read_id or 0,
             unread=unread.get(cid, 0),
             mentions=mentions.get(cid, 0),
         )
-        for cid, kind, title, peer_id, peer_name, last_id, read_id in chosen
+        for cid, kind, title, peer_id, peer_name, peer_display, peer_avatar, last_id, read_id in chosen
     ]
 
 

@@ -14,6 +14,8 @@ BinaryKey = sa.String(128).with_variant(mysql.VARCHAR(128, collation='utf8mb4_bi
 BigId = sa.BigInteger().with_variant(sa.Integer(), 'sqlite')
 
 USERNAME_MAX = 32
+DISPLAY_NAME_MAX = 32
+ANNOUNCEMENT_MAX = 500
 MESSAGE_MAX = 5000
 
 
@@ -46,6 +48,15 @@ class User(SQLModel, table=True):
     last_login_ip: str | None = Field(default=None, max_length=45)
     last_login_device: str | None = Field(default=None, max_length=255)
     read_receipts: bool = Field(default=True, sa_column=sa.Column(sa.Boolean, nullable=False, server_default=sa.true()))
+    # profiles (migration 0008): NULL display name = the login name is shown
+    display_name: str | None = Field(default=None, max_length=DISPLAY_NAME_MAX)
+    must_change_password: bool = Field(default=False, sa_column_kwargs={'server_default': sa.false()})
+    dismissed_announcement_id: int | None = Field(default=None)
+    avatar_key: str | None = Field(default=None, max_length=36)  # a stored file of purpose 'avatar'
+
+    @property
+    def shown_name(self) -> str:
+        return self.display_name or self.username
 
 
 class UserSession(SQLModel, table=True):
@@ -219,3 +230,40 @@ class MessageMention(SQLModel, table=True):
     conversation_id: int = Field(
         sa_column=sa.Column(BigId, sa.ForeignKey('conversations.id', ondelete='CASCADE'), nullable=False)
     )
+
+
+class Announcement(SQLModel, table=True):
+    """An admin's notice to every signed-in user; the newest one not withdrawn is the current one."""
+
+    __tablename__ = 'announcements'
+    __table_args__ = MYSQL_TABLE_ARGS
+
+    id: int | None = Field(default=None, primary_key=True)
+    body: str = Field(max_length=ANNOUNCEMENT_MAX)
+    admin_id: int | None = Field(default=None, foreign_key='users.id', ondelete='SET NULL')
+    created_at: datetime = Field(default_factory=utcnow, sa_type=Timestamp)
+    withdrawn_at: datetime | None = Field(default=None, sa_type=Timestamp)
+
+
+FILE_PURPOSES = ('attachment', 'avatar', 'export')
+
+
+class StoredFile(SQLModel, table=True):
+    """A file under ``UPLOAD_DIR`` (named by its UUID ``key``): whose it is and what it is for. The purpose decides
+    who may fetch it: an attachment its conversation's members and the admin, an avatar any signed-in user, an
+    export its owner only (until ``expires_at``)."""
+
+    __tablename__ = 'stored_files'
+    __table_args__ = (sa.Index('ix_stored_files_owner', 'owner_id', 'purpose'), MYSQL_TABLE_ARGS)
+
+    key: str = Field(primary_key=True, max_length=36)
+    owner_id: int = Field(foreign_key='users.id', ondelete='CASCADE')
+    purpose: str = Field(max_length=12)
+    conversation_id: int | None = Field(
+        default=None, sa_column=sa.Column(BigId, sa.ForeignKey('conversations.id', ondelete='CASCADE'), nullable=True)
+    )
+    mime: str = Field(max_length=64)
+    name: str = Field(max_length=255)
+    size: int = Field(sa_type=sa.BigInteger)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=Timestamp)
+    expires_at: datetime | None = Field(default=None, sa_type=Timestamp)

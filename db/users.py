@@ -54,6 +54,23 @@ def names(session: Session, *, user_ids: Collection[int]) -> dict[int, str]:
     return {user_id: name for user_id, name in rows if user_id is not None}
 
 
+def profiles(session: Session, *, user_ids: Collection[int]) -> dict[int, tuple[str, str, str]]:
+    """The login name, display name and avatar key (both empty when none was chosen) of these users."""
+    if not user_ids:
+        return {}
+    query = select(User.id, User.username, User.display_name, User.avatar_key)
+    rows = session.exec(query.where(col(User.id).in_(list(user_ids)))).all()
+    return {user_id: (name, shown or '', avatar or '') for user_id, name, shown, avatar in rows if user_id is not None}
+
+
+def set_display_name(session: Session, *, user_id: int, display_name: str | None) -> User | None:
+    user = session.get(User, user_id)
+    if user is not None:
+        user.display_name = display_name
+        session.flush()
+    return user
+
+
 def list_contacts(
     session: Session,
     *,

@@ -8,7 +8,7 @@ from chat_ui.ui.security_headers import SecurityHeaders
 from chat_ui.ui.theme import install_shared_css
 from chat_ui.ui.upload_guard import UploadGuard
 
-from . import admin, chat, files, init_admin, login, register, rooms, session
+from . import admin, chat, files, init_admin, login, profile, register, rooms, session
 
 
 def register_all() -> None:
@@ -18,5 +18,5 @@ def register_all() -> None:
     install_shared_css()
     app.add_middleware(UploadGuard)
     app.add_middleware(SecurityHeaders)  # added last, so it also wraps the upload guard's refusals
-    for module in (login, register, init_admin, chat, rooms, admin, files, session):
+    for module in (login, register, init_admin, chat, rooms, admin, files, session, profile):
         module.register()

@@ -10,11 +10,13 @@ from nicegui import context, ui
 from chat_ui.core.errors import ChatError
 from chat_ui.live.events import ContactChanged, PresenceChanged
 from chat_ui.live.hub import EVERYONE, presence_topic
-from chat_ui.services import accounts, moderation
+from chat_ui.services import accounts, announcements, moderation
 from chat_ui.services.moderation import RoomRow, UserRow
+from chat_ui.ui.chrome import SignedInChrome
 from chat_ui.ui.guard import PageSession, forget_token
 from chat_ui.ui.i18n import t
-from chat_ui.ui.theme import signed_in_frame
+from chat_ui.ui.testid import testid
+from chat_ui.ui.widgets.admin_announcement import AnnouncementCard
 from chat_ui.ui.widgets.admin_records import RecordsPanel, Target
 from chat_ui.ui.widgets.admin_rooms import RoomsTable
 from chat_ui.ui.widgets.admin_users import UsersTable
@@ -104,6 +106,42 @@ def register() -> None:
             audit.show(await guarded_call(moderation.audit_log(token)) or [])
             await rooms.refresh()
 
+        async def publish(body: str) -> None:
+            shown = await guarded_call(announcements.publish(token, body=body))
+            if shown is not None:
+                announcement.show(shown)
+                announcement.input.value = ''
+                ui.notify(t('announce_published'), type='positive', position='top')
+                audit.show(await guarded_call(moderation.audit_log(token)) or [])
+
+        async def withdraw() -> None:
+            if await guarded_call(announcements.withdraw(token)):
+                ui.notify(t('announce_withdrawn'), type='positive', position='top')
+            announcement.show(None)
+            audit.show(await guarded_call(moderation.audit_log(token)) or [])
+
+        async def reset(row: UserRow) -> None:
+            value = await guarded_call(moderation.reset_password(token, user_id=row.user_id))
+            if value is None:
+                return
+            with ui.dialog() as dialog, ui.card().classes('rounded-2xl p-6 gap-3 min-w-[20rem]'):
+                ui.label(t('reset_password_done', name=row.username)).classes('text-lg font-semibold')
+                testid(ui.label(value), 'reset-password-value').classes(
+                    'font-mono text-2xl tracking-wider bg-gray-100 rounded-lg px-4 py-2 select-all'
+                )
+                ui.label(t('reset_password_once')).classes('text-sm text-gray-600')
+                ui.button(t('reset_password_close'), on_click=dialog.delete).props('unelevated no-caps color=primary')
+            dialog.on('hide', dialog.delete)  # the value lives only as long as this dialog
+            dialog.open()
+            await after_action()
+
+        def ask_reset(row: UserRow) -> None:
+            confirm.ask(
+                t('confirm_reset_password', name=row.username),
+                session.guarded(lambda: reset(row)),
+                ok=t('reset_password'),
+            )
+
         def rename_room(row: RoomRow) -> None:
             async def rename(title: str, _private: bool) -> None:
                 await moderation.rename_room(token, conversation_id=row.conversation_id, title=title)
@@ -136,8 +174,9 @@ def register() -> None:
                 ok=t('remove_message'),
             )
 
+        chrome = await SignedInChrome.load(session)
         context.client.content.classes('p-0')
-        with signed_in_frame('admin_panel', username=session.info.username, on_logout=session.guarded(logout)):
+        with chrome.frame('admin_panel', on_logout=session.guarded(logout)):
             confirm = ConfirmDialog(context.client.content)
             room_dialog = RoomDialog(context.client.content)
             with ui.column().classes('w-full max-w-7xl mx-auto p-4 md:p-6 gap-4'):
@@ -151,7 +190,11 @@ def register() -> None:
                         on_mute=session.guarded(toggle_mute),
                         on_ban=session.guarded(toggle_ban),
                         on_view=session.guarded(view),
+                        on_reset=session.guarded(ask_reset),
                     )
+                announcement = AnnouncementCard(
+                    chrome.announcement, on_publish=session.guarded(publish), on_withdraw=session.guarded(withdraw)
+                )
                 with ui.card().classes('w-full rounded-2xl p-4 gap-3'):
                     ui.label(t('admin_rooms_title')).classes('text-lg font-semibold')
                     rooms = RoomsTable(

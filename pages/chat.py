@@ -24,6 +24,7 @@ from chat_ui.live.events import (
     MessageRecalled,
     MuteChanged,
     PresenceChanged,
+    ProfileChanged,
     ReadMarked,
     ReceiptMoved,
     RoleChanged,
@@ -35,10 +36,10 @@ from chat_ui.live.events import (
 from chat_ui.live.hub import EVERYONE, presence_topic
 from chat_ui.live.presence import presence
 from chat_ui.services import accounts, conversations, global_search, messaging
+from chat_ui.ui.chrome import SignedInChrome
 from chat_ui.ui.guard import PageSession, forget_token
 from chat_ui.ui.i18n import t
 from chat_ui.ui.testid import testid
-from chat_ui.ui.theme import signed_in_frame
 from chat_ui.ui.widgets.confirm_dialog import ConfirmDialog
 from chat_ui.ui.widgets.conversation_pane import ConversationPane
 from chat_ui.ui.widgets.global_search import GlobalSearch
@@ -89,15 +90,10 @@ class ChatPage:
         )
         views = await conversations.sidebar(self.actor(), limit=conversations.SIDEBAR_SHOWN)
         self.receipts_on = await accounts.read_receipts(self.actor())
+        chrome = await SignedInChrome.load(self.session)
         guard = self.session.guarded
         self.client.content.classes('p-0 gap-0')
-        with signed_in_frame(
-            'app_name',
-            username=self.session.info.username,
-            on_logout=guard(self.logout),
-            header_tools=self.build_global_search,
-            header_menu=self.build_header_menu,
-        ):
+        with chrome.frame('app_name', on_logout=guard(self.logout), header_tools=self.build_global_search):
             with ui.row().classes('w-full h-[calc(100dvh-3.5rem)] gap-0 no-wrap relative') as self.body:
                 with ui.column().classes(LIST_CLASSES) as self.list_column:
                     with ui.row().classes('w-full items-center gap-1 px-3 pt-3 no-wrap'):
@@ -163,26 +159,6 @@ class ChatPage:
     async def open_at(self, conversation_id: int, message_id: int) -> None:
         """Open a conversation at one message (a search result), with the messages around it."""
         await self.open_by_id(conversation_id, at=message_id)
-
-    def build_header_menu(self) -> None:
-        switch = testid(ui.switch(t('read_receipts'), value=self.receipts_on), 'read-receipts').classes('px-3 py-1')
-        ui.label(t('read_receipts_hint')).classes('px-4 pb-2 text-xs text-gray-500 max-w-[16rem]')
-
-        def mark_state() -> None:
-            switch.props['data-state'] = 'on' if switch.value else 'off'
-            switch.update()
-
-        async def changed(event: Any) -> None:
-            enabled = bool(event.value)
-            mark_state()
-            if enabled == self.receipts_on:
-                return
-            await accounts.set_read_receipts(self.actor(), enabled)
-            self.receipts_on = enabled
-            await self.pane.set_receipts(enabled)
-
-        switch.on_value_change(self.session.guarded(changed))
-        mark_state()
 
     # ------------------------------------------------------------------ layout
 
@@ -466,6 +442,8 @@ class ChatPage:
                 self.pane.someone_typing(conversation_id, user_id, username)
             case ReceiptMoved(conversation_id=conversation_id, message_id=message_id):
                 self.pane.receipt_moved(conversation_id, message_id)
+            case ProfileChanged(user_id=user_id, display_name=display_name, username=username, avatar=avatar):
+                self.person_renamed(user_id, display_name or username, avatar)
             case SessionEnded() | ContactChanged():
                 pass
         return None
@@ -491,6 +469,12 @@ class ChatPage:
             return
         if not self.session.ended:
             self.sidebar.upsert(view, top=top)
+
+    def person_renamed(self, user_id: int, shown: str, avatar: str) -> None:
+        """Someone's profile changed: every place of this page that shows them shows the new name and picture."""
+        self.sidebar.rename_person(user_id, shown, avatar)
+        self.members.rename_person(user_id, shown, avatar)
+        self.pane.rename_person(user_id, shown, avatar)
 
     def contact_changed(self, event: ContactChanged) -> None:
         key = f'u{event.user_id}'

@@ -11,10 +11,10 @@ from nicegui import context, ui
 from chat_ui.core.errors import ChatError
 from chat_ui.core.views import RoomSummary
 from chat_ui.services import accounts, conversations
+from chat_ui.ui.chrome import SignedInChrome
 from chat_ui.ui.guard import PageSession, forget_token
 from chat_ui.ui.i18n import t
 from chat_ui.ui.testid import testid
-from chat_ui.ui.theme import signed_in_frame
 from chat_ui.ui.widgets.avatar import colour_index, initial
 from chat_ui.ui.widgets.data_list import DataList
 from chat_ui.ui.widgets.room_dialog import RoomDialog
@@ -51,8 +51,9 @@ class Lobby:
     async def build(self) -> None:
         guard = self.session.guarded
         found = await conversations.lobby(self.session.info)
+        chrome = await SignedInChrome.load(self.session)
         context.client.content.classes('p-0')
-        with signed_in_frame('lobby_title', username=self.session.info.username, on_logout=guard(self.logout)):
+        with chrome.frame('lobby_title', on_logout=guard(self.logout)):
             with ui.column().classes('w-full max-w-3xl mx-auto p-4 md:p-6 gap-4') as self.body:
                 with ui.row().classes('w-full items-center gap-2 no-wrap'):
                     back = ui.button(icon='arrow_back', on_click=lambda: ui.navigate.to('/'))

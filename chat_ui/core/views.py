@@ -19,6 +19,12 @@ class SessionInfo:
     is_admin: bool
     is_muted: bool
     expires_at: datetime = datetime.max
+    display_name: str = ''  # what others see; the login name when none was chosen
+    must_change_password: bool = False  # after an admin's reset: every page leads to /profile's password form
+
+    @property
+    def shown_name(self) -> str:
+        return self.display_name or self.username
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -53,7 +59,7 @@ class MessageView:
     id: int
     conversation_id: int
     sender_id: int
-    sender_name: str
+    sender_name: str  # the login name (hooks); ``sender_display`` is what people see
     kind: str
     body: str | None
     attachment: Attachment | None
@@ -62,10 +68,16 @@ class MessageView:
     removed: bool = False
     reply: ReplyQuote | None = None
     mentions: list[int] | None = None  # [start, end, user id, ...]: each @name of a room message, spans of ``body``
+    sender_display: str = ''
+    sender_avatar: str = ''
 
     @property
     def recalled(self) -> bool:
         return self.kind == RECALLED
+
+    @property
+    def sender_shown(self) -> str:
+        return self.sender_display or self.sender_name
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -86,6 +98,8 @@ class ConversationView:
     unread: int = 0
     last_message_id: int = 0
     mentions: int = 0  # unread messages that mention the user (rooms)
+    avatar: str = ''  # a direct conversation's peer avatar key
+    login: str = ''  # a direct conversation's peer login name (the row's hook); ``title`` is their display name
 
     @property
     def key(self) -> str:
@@ -103,6 +117,12 @@ class MemberView:
     username: str
     role: str
     online: bool
+    display_name: str = ''
+    avatar: str = ''
+
+    @property
+    def shown_name(self) -> str:
+        return self.display_name or self.username
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -149,3 +169,20 @@ class GlobalSearchResult:
     keyword: str
     count: int
     groups: list[SearchGroup]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ProfileView:
+    """A person as others see them."""
+
+    user_id: int
+    username: str
+    display_name: str
+    avatar: str = ''  # stored-file key of the avatar, '' for initials
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AnnouncementView:
+    id: int
+    body: str
+    created_at: datetime

@@ -142,6 +142,28 @@ class ReceiptMoved:
     message_id: int
 
 
+# ---------------------------------------------------------------- profiles (issue 15)
+
+
+@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+class ProfileChanged:
+    """Someone's display name (``''`` = none, the login name shows) changed; sent to that person and to everyone
+    who shares a conversation with them."""
+
+    user_id: int
+    username: str
+    display_name: str
+    avatar: str = ''  # the avatar's stored-file key, '' for initials
+
+
+@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+class AnnouncementChanged:
+    """The admin's announcement was set or replaced (``announcement_id`` and ``body``) or withdrawn (both None)."""
+
+    announcement_id: int | None
+    body: str | None
+
+
 LiveEvent = Union[  # noqa: UP007 - the runtime union is iterated by the codec
     SessionEnded,
     PresenceChanged,
@@ -159,6 +181,8 @@ LiveEvent = Union[  # noqa: UP007 - the runtime union is iterated by the codec
     MessageRecalled,
     TypingStarted,
     ReceiptMoved,
+    ProfileChanged,
+    AnnouncementChanged,
 ]
 EVENT_TYPES: dict[str, type] = {cls.__name__: cls for cls in typing.get_args(LiveEvent)}
 NESTED: dict[type, type] = {MessageView: MessageView, Attachment: Attachment, ReplyQuote: ReplyQuote}

@@ -56,6 +56,8 @@ def _info(record: UserSession, user: User) -> SessionInfo:
         is_admin=user.is_admin,
         is_muted=user.is_muted,
         expires_at=record.expires_at,
+        display_name=user.display_name or '',
+        must_change_password=user.must_change_password,
     )
 
 
@@ -191,6 +193,25 @@ def _take_attempt(key: str, captcha_ok: bool | None, now: datetime) -> int:
         if refusal is not None:
             raise refusal
         return throttle_queries.count_attempt(db, row=row, now=now, lock_after=LOCK_AFTER, lock_for=LOCK_FOR)
+
+
+def take_password_check(key: str, now: datetime) -> int:
+    """Count a current-password check of a signed-in user (profile page) on the account's sign-in counter, before
+    verifying it: a locked account is refused uncounted; the CAPTCHA step does not apply (the session is the proof
+    of a person), but the guesses still lock the account after ``LOCK_AFTER``, for sign-in too."""
+    with session_scope() as db:
+        row = throttle_queries.lock_throttle(db, name_key=key, now=now)
+        refusal = _refusal_before_check(row, True, now, _LOGIN_TEXTS)
+        if refusal is not None:
+            raise refusal
+        return throttle_queries.count_attempt(db, row=row, now=now, lock_after=LOCK_AFTER, lock_for=LOCK_FOR)
+
+
+def password_check_failed(failures: int) -> ChatError:
+    """The refusal of a wrong current password, ``failures`` counting it."""
+    if failures >= LOCK_AFTER:
+        return ChatError('account_locked', seconds=int(LOCK_FOR.total_seconds()))
+    return ChatError('password_current_wrong')
 
 
 def _open_session(

@@ -34,7 +34,9 @@ def _row_view(row: SidebarRow) -> ConversationView:
         return ConversationView(
             id=row.conversation_id,
             kind=DIRECT,
-            title=row.peer_name or '?',
+            title=row.peer_display or row.peer_name or '?',
+            login=row.peer_name or '',
+            avatar=row.peer_avatar or '',
             peer_id=row.peer_id,
             online=row.peer_id is not None and presence.is_online(row.peer_id),
             unread=row.unread,
@@ -63,7 +65,9 @@ def _conversation_view(access: Access, db: Session) -> ConversationView:
         return ConversationView(
             id=conversation.id,
             kind=DIRECT,
-            title=peer.username if peer else '?',
+            title=peer.shown_name if peer else '?',
+            login=peer.username if peer else '',
+            avatar=(peer.avatar_key or '') if peer else '',
             peer_id=peer_id,
             online=presence.is_online(peer_id),
             unread=unread,
@@ -92,7 +96,15 @@ def _sidebar(db: Session, user_id: int, name_filter: str, limit: int) -> list[Co
             db, exclude_user_id=user_id, limit=limit - len(views), name_filter=key, exclude_ids=talked_to
         )
         views += [
-            ConversationView(id=None, kind=DIRECT, title=u.username, peer_id=u.id, online=presence.is_online(u.id))
+            ConversationView(
+                id=None,
+                kind=DIRECT,
+                title=u.shown_name,
+                login=u.username,
+                avatar=u.avatar_key or '',
+                peer_id=u.id,
+                online=presence.is_online(u.id),
+            )
             for u in others
             if u.id is not None
         ]
@@ -216,7 +228,14 @@ async def join(actor: SessionInfo, *, conversation_id: int) -> ConversationView:
 def _members(db: Session, user_id: int, conversation_id: int) -> list[MemberView]:
     access_room(db, user_id, conversation_id)
     return [
-        MemberView(user_id=user.id, username=user.username, role=member.role, online=presence.is_online(user.id))
+        MemberView(
+            user_id=user.id,
+            username=user.username,
+            display_name=user.display_name or '',
+            avatar=user.avatar_key or '',
+            role=member.role,
+            online=presence.is_online(user.id),
+        )
         for member, user in conversation_queries.members(db, conversation_id=conversation_id)
         if user.id is not None
     ]
@@ -247,7 +266,14 @@ def _add_member(work: Work, user_id: int, conversation_id: int, username: str) -
         work.db, conversation_id=conversation_id, user_id=target.id, role='member', now=clock.now()
     )
     _joined(work, access.conversation, target.id, target.username, 'member')
-    return MemberView(user_id=target.id, username=target.username, role='member', online=presence.is_online(target.id))
+    return MemberView(
+        user_id=target.id,
+        username=target.username,
+        display_name=target.display_name or '',
+        avatar=target.avatar_key or '',
+        role='member',
+        online=presence.is_online(target.id),
+    )
 
 
 async def add_member(actor: SessionInfo, *, conversation_id: int, username: str) -> MemberView:

@@ -11,6 +11,7 @@ from chat_ui.core.views import RECALLED, Attachment, MessageView, ReplyQuote, Se
 from chat_ui.live.events import HistoryCleared, MessageCreated, ReadMarked
 from chat_ui.live.hub import user_topic, users
 from db import conversations as conversation_queries
+from db import files as file_queries
 from db import messages as message_queries
 from db import users as user_queries
 from db.models import MESSAGE_MAX, Message
@@ -46,7 +47,13 @@ def quote_of(message: Message | None, sender_name: str, reply_to_id: int) -> Rep
 
 
 def message_view(
-    message: Message, sender_name: str, reply: ReplyQuote | None = None, mentions: list[int] | None = None
+    message: Message,
+    sender_name: str,
+    *,
+    sender_display: str = '',
+    sender_avatar: str = '',
+    reply: ReplyQuote | None = None,
+    mentions: list[int] | None = None,
 ) -> MessageView:
     """The one place a message row becomes what pages and events carry."""
     assert message.id is not None
@@ -56,6 +63,7 @@ def message_view(
             conversation_id=message.conversation_id,
             sender_id=message.sender_id,
             sender_name=sender_name,
+            sender_display=sender_display,
             kind=RECALLED,
             body=None,
             attachment=None,
@@ -77,6 +85,8 @@ def message_view(
         conversation_id=message.conversation_id,
         sender_id=message.sender_id,
         sender_name=sender_name,
+        sender_display=sender_display,
+        sender_avatar=sender_avatar,
         kind=message.kind,
         body=message.body,
         attachment=attachment,
@@ -88,19 +98,38 @@ def message_view(
 
 
 def message_views(db: Session, rows: list[Message]) -> list[MessageView]:
-    """Views of ``rows`` with their senders' names and the quotes of the messages they reply to."""
+    """Views of ``rows`` with their senders' names and avatars and the quotes of the messages they reply to."""
     reply_ids = {row.reply_to_id for row in rows if row.reply_to_id is not None}
     quoted = {row.id: row for row in message_queries.by_ids(db, ids=reply_ids)}
-    names = user_queries.names(db, user_ids={row.sender_id for row in rows} | {q.sender_id for q in quoted.values()})
+    people = user_queries.profiles(
+        db, user_ids={row.sender_id for row in rows} | {q.sender_id for q in quoted.values()}
+    )
     spans = mention_rules.of_messages(db, rows)
     views = []
     for row in rows:
         reply = None
         if row.reply_to_id is not None:
             target = quoted.get(row.reply_to_id)
-            reply = quote_of(target, names.get(target.sender_id, '?') if target else '', row.reply_to_id)
-        views.append(message_view(row, names.get(row.sender_id, '?'), reply, spans.get(row.id or 0)))
+            quoted_name = shown_name(people, target.sender_id) if target else ''
+            reply = quote_of(target, quoted_name, row.reply_to_id)
+        name, display, avatar = people.get(row.sender_id, ('?', '', ''))
+        views.append(
+            message_view(
+                row,
+                name,
+                sender_display=display,
+                sender_avatar=avatar,
+                reply=reply,
+                mentions=spans.get(row.id or 0),
+            )
+        )
     return views
+
+
+def shown_name(people: dict[int, tuple[str, str, str]], user_id: int) -> str:
+    """The display name of one of ``people`` (from ``user_queries.profiles``), else their login name."""
+    name, display, _ = people.get(user_id, ('?', '', ''))
+    return display or name
 
 
 def one_view(db: Session, row: Message) -> MessageView:
@@ -160,7 +189,13 @@ def store_message(
     if reply_to_id is not None:
         view = one_view(work.db, message)
     else:
-        view = message_view(message, access.user.username, mentions=mentions)
+        view = message_view(
+            message,
+            access.user.username,
+            sender_display=access.user.display_name or '',
+            sender_avatar=access.user.avatar_key or '',
+            mentions=mentions,
+        )
     audience = conversation_queries.member_ids(work.db, conversation_id=conversation_id)
     work.emit(MessageCreated(message=view), users(audience))
     return view
@@ -253,6 +288,7 @@ def clear_in(work: Work, conversation_id: int, by_user_id: int) -> None:
     """Delete every message of the conversation and its files, for everyone (permission checked by the caller)."""
     audience = conversation_queries.member_ids(work.db, conversation_id=conversation_id)
     keys = conversation_queries.delete_messages(work.db, conversation_id=conversation_id)
+    file_queries.delete_files(work.db, keys=keys)
     work.after_commit.append(lambda: delete_stored(keys))
     work.emit(HistoryCleared(conversation_id=conversation_id, by_user_id=by_user_id), users(audience))
 

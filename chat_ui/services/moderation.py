@@ -6,6 +6,7 @@ Every action re-checks, in the database, that the caller's session is a live adm
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,6 +23,7 @@ from chat_ui.services import accounts
 from chat_ui.services.conversations import delete_in, rename_in
 from chat_ui.services.message_actions import recall_in
 from chat_ui.services.messaging import clear_in
+from chat_ui.services.rules.passwords import hash_password
 from chat_ui.services.rules.titles import check_title
 from chat_ui.services.rules.usernames import username_key
 from chat_ui.services.search_index import search_index
@@ -50,6 +52,7 @@ class UserRow:
     last_login_ip: str | None
     last_login_device: str | None
     created_at: datetime
+    display_name: str = ''
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +140,7 @@ def _users_page(name_filter: str, page: int) -> UsersPage:
                 UserRow(
                     user_id=u.id,
                     username=u.username,
+                    display_name=u.display_name or '',
                     online=presence.is_online(u.id),
                     muted=u.is_muted,
                     banned=u.is_banned,
@@ -197,6 +201,43 @@ async def set_banned(token: str | None, *, user_id: int, banned: bool) -> None:
     if banned:
         accounts.end_sessions(user_id, revoked, reason='banned')
     hub.publish(ContactChanged(user_id=user_id, username=username, visible=not banned), [EVERYONE])
+
+
+ONE_TIME_ALPHABET = 'abcdefghjkmnpqrstuvwxyz23456789'  # no look-alikes (l/1, o/0): it is read off a screen
+
+
+def one_time_password() -> str:
+    """A random password of 12 characters that passes the policy (letters and digits)."""
+    while True:
+        value = ''.join(secrets.choice(ONE_TIME_ALPHABET) for _ in range(12))
+        if any(c.isdigit() for c in value) and any(c.isalpha() for c in value):
+            return value
+
+
+def _reset_password(token: str | None, user_id: int, password_hash: str) -> list[int]:
+    """Store the one-time password's hash, make its next sign-in change it, end its sessions; audited."""
+    with session_scope() as db:
+        admin_id = accounts.live_admin(db, token)
+        user = user_queries.get_user(db, user_id=user_id)
+        if user is None or user.is_admin:
+            raise ChatError('user_not_found')
+        user.password_hash = password_hash
+        user.must_change_password = True
+        audit_queries.record(db, admin_id=admin_id, action='reset_password', target_id=user_id)
+        return session_queries.revoke_user_sessions(db, user_id=user_id, reason='password', now=clock.now())
+
+
+async def reset_password(token: str | None, *, user_id: int) -> str:
+    """Give a user a one-time password (returned once, never stored in clear); they must change it at their next
+    sign-in, and their open sessions end now."""
+    await require_admin(token)
+    if not isinstance(user_id, int) or isinstance(user_id, bool):
+        raise ChatError('user_not_found')
+    value = one_time_password()
+    password_hash = await off_loop(hash_password, value)
+    revoked = await off_loop(_reset_password, token, user_id, password_hash)
+    accounts.end_sessions(user_id, revoked, reason='password')
+    return value
 
 
 def _record_rows(db: Session, rows: Sequence[Message], user_id: int | None) -> list[RecordRow]:

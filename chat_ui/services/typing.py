@@ -54,7 +54,9 @@ gate = TypingGate()
 def _typing(work: Work, user_id: int, conversation_id: int) -> None:
     access = access_conversation(work.db, user_id, conversation_id, write=True)
     others = [m for m in conversation_queries.member_ids(work.db, conversation_id=conversation_id) if m != user_id]
-    event = TypingStarted(conversation_id=conversation_id, user_id=user_id, username=access.user.username)
+    event = TypingStarted(
+        conversation_id=conversation_id, user_id=user_id, username=access.user.display_name or access.user.username
+    )
     work.emit(event, users(others))
 
 

@@ -26,6 +26,7 @@ from chat_ui.services.file_store import upload_dir
 from chat_ui.services.messaging import limit_sends, store_message
 from chat_ui.services.send_limit import check_send_limit
 from chat_ui.services.work import Work, read, transact
+from db import files as file_queries
 
 MB = 1024 * 1024
 IMAGE_MAX_BYTES = 20 * MB
@@ -142,6 +143,16 @@ def _accept(
         os.replace(incoming, final)
         access = access_conversation(work.db, sender_id, conversation_id, write=True)
         attachment = Attachment(key=key, name=original_name, mime=rule.mime, size=final.stat().st_size)
+        file_queries.add_file(
+            work.db,
+            key=key,
+            owner_id=sender_id,
+            purpose='attachment',
+            conversation_id=conversation_id,
+            mime=rule.mime,
+            name=original_name[:255],
+            size=attachment.size,
+        )
         return store_message(work, access, kind=rule.kind, attachment=attachment)
     except BaseException:
         discard()

@@ -28,7 +28,8 @@ P = ParamSpec('P')
 R = TypeVar('R')
 TOKEN_KEY = 'session_token'
 CARRIED_KEYS = ('lang',)  # what a new browser identity takes over from the old one (never the token)
-NOTICES = {'replaced', 'banned', 'expired', 'logout', 'registered', 'admin_created'}
+NOTICES = {'replaced', 'banned', 'expired', 'logout', 'registered', 'admin_created', 'password'}
+PROFILE_PATH = '/profile'
 SIGN_IN_PATH = '/session/start'
 LEAVE_GRACE = 5.0  # s: an ended page's client is deleted on the server this long after it was told to leave
 
@@ -94,6 +95,7 @@ class PageSession:
         self.info = info
         self.client = context.client
         self._handler: Callable[[LiveEvent], Any] | None = None
+        self._listeners: list[Callable[[LiveEvent], Any]] = []
         self.subscriptions = Subscriptions(hub)
         self.follow(user_topic(info.user_id))
 
@@ -102,20 +104,27 @@ class PageSession:
         return self.subscriptions.closed
 
     @classmethod
-    async def open(cls, *, admin: bool) -> PageSession | RedirectResponse:
-        """The page's session, or a redirect: to /login when signed out, to the right home for the role."""
+    async def open(cls, *, admin: bool | None, forced_ok: bool = False) -> PageSession | RedirectResponse:
+        """The page's session, or a redirect: to /login when signed out, to the right home for the role (``admin``
+        None: any role), to /profile while an admin-reset password must be changed (unless ``forced_ok``)."""
         token = stored_token()
         info = await accounts.current_session(token)
         if info is None:
             forget_token()
             return RedirectResponse(login_url('expired' if token else None))
-        if info.is_admin != admin:
+        if admin is not None and info.is_admin != admin:
             return RedirectResponse('/admin' if info.is_admin else '/')
+        if info.must_change_password and not forced_ok:
+            return RedirectResponse(PROFILE_PATH)
         return cls(token or '', info)
 
     def listen(self, handler: Callable[[LiveEvent], Any]) -> None:
         """Hand the page's live events to ``handler`` for as long as the session lasts."""
         self._handler = handler
+
+    def add_listener(self, listener: Callable[[LiveEvent], Any]) -> None:
+        """Hand the page's live events to ``listener`` too (page chrome: the header, the announcement banner)."""
+        self._listeners.append(listener)
 
     def follow(self, topic: str) -> None:
         """Receive the events of ``topic`` too (a person's presence, everyone's directory changes, ...)."""
@@ -187,4 +196,6 @@ class PageSession:
         if clock.now() >= self.info.expires_at:
             self.leave('expired')
             return None
+        for listener in self._listeners:
+            listener(event)
         return self._handler(event) if self._handler is not None else None

@@ -184,6 +184,20 @@ mark { background: #fee2e2; color: #dc2626; font-weight: 600; border-radius: 3px
 .gs-sender { font-weight: 600; color: #374151; }
 .gs-text { white-space: pre-wrap; overflow-wrap: anywhere; font-size: 0.9rem; }
 @media (max-width: 639px) { .gs-box { flex: 0 0 auto; margin-left: auto; } .gs-input { display: none; } }
+
+/* profiles (issue 15): the announcement banner, the profile page */
+.announcement-banner { position: fixed; top: 4rem; left: 50%; transform: translateX(-50%); z-index: 3000;
+  width: min(40rem, calc(100vw - 1.5rem)); display: flex; align-items: flex-start; gap: 0.75rem;
+  padding: 0.75rem 0.75rem 0.75rem 1rem; border-radius: 1rem; background: #fffbeb; color: #78350f;
+  border: 1px solid #fcd34d; box-shadow: 0 10px 25px -5px rgb(0 0 0 / 0.15); }
+.announcement-icon { font-size: 1.5rem; color: #d97706; margin-top: 0.1rem; }
+.announcement-heading { font-size: 0.75rem; font-weight: 600; text-transform: uppercase; letter-spacing: 0.04em;
+  opacity: 0.8; }
+.announcement-text { white-space: pre-wrap; overflow-wrap: anywhere; font-size: 0.95rem; }
+.member-login { margin-left: 0.35rem; font-size: 0.75rem; color: #9ca3af; font-weight: 400; }
+.profile-avatar { width: 4.5rem; height: 4.5rem; font-size: 2rem; }
+.avatar-img { position: absolute; inset: 0; width: 100%; height: 100%; border-radius: 9999px; object-fit: cover; }
+.chat-avatar-xs { position: relative; overflow: hidden; }
 """
 
 
@@ -252,25 +266,25 @@ def signed_in_frame(
     *,
     username: str,
     on_logout: Callable,
+    on_profile: Callable | None = None,
     header_tools: Callable[[], None] | None = None,
-    header_menu: Callable[[], None] | None = None,
-) -> Iterator[None]:
-    """Header with the brand, the signed-in user, the language switch and sign-out; yields the body.
-    ``header_tools`` builds more in the header (the chat page's search everywhere), ``header_menu`` the items of a
-    menu next to the user's name (settings such as read receipts)."""
+) -> Iterator[ui.label]:
+    """Header with the brand, ``header_tools`` (the chat page's search everywhere), the signed-in user, the profile
+    button (when ``on_profile``), the language switch and sign-out; yields the ``current-user`` label (a page updates
+    it when the display name changes)."""
     prepare_page(title_key)
     context.client.layout.classes('bg-slate-100')
     with ui.header().classes('bg-white text-gray-800 shadow-sm px-4 py-2 items-center gap-3 no-wrap'):
         brand(size='text-lg')
         if header_tools is not None:
             header_tools()
-        testid(ui.label(username), 'current-user').classes('font-medium max-w-[10rem] truncate ml-auto')
-        if header_menu is not None:
-            with testid(ui.button(icon='tune'), 'header-menu').props('flat round dense').classes('text-gray-600'):
-                with ui.menu().props('anchor="bottom right" self="top right"'):
-                    header_menu()
+        current = testid(ui.label(username), 'current-user').classes('font-medium max-w-[10rem] truncate ml-auto')
+        if on_profile is not None:
+            profile = testid(ui.button(icon='account_circle', on_click=on_profile), 'goto-profile')
+            profile.props('flat round dense').classes('text-gray-600')
+            profile.props['title'] = t('goto_profile')
         language_switch()
         testid(ui.button(t('logout'), icon='logout', on_click=on_logout), 'logout').props('flat no-caps dense').classes(
             'text-gray-600'
         )
-    yield
+    yield current

@@ -8,7 +8,7 @@ rows are deleted with their message (``ON DELETE CASCADE``). On SQLite the conte
 is ``db.search_text.fold``) and indexed in batches.
 
 Revision ID: 0010
-Revises: 0007
+Revises: 0008
 Create Date: 2026-12-02 17:30:00
 """
 from collections.abc import Sequence
@@ -20,7 +20,7 @@ from sqlalchemy.dialects import mysql
 from db.search_text import fold
 
 revision: str = '0010'
-down_revision: str | None = '0007'
+down_revision: str | None = '0008'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

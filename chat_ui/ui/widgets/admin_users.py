@@ -14,7 +14,7 @@ from chat_ui.ui.testid import set_props, testid
 from chat_ui.ui.timefmt import short_time
 from chat_ui.ui.widgets.paged import Paged
 
-GRID = 'w-full grid grid-cols-[minmax(0,1fr)_4rem_7rem_7rem_16rem_6rem_7rem] items-center gap-2 px-3'
+GRID = 'w-full grid grid-cols-[minmax(0,1fr)_4rem_7rem_7rem_16rem_6rem_9rem] items-center gap-2 px-3'
 Handler = Callable[[UserRow], Awaitable[None]]
 
 
@@ -36,9 +36,11 @@ class UsersTable(Paged):
         on_mute: Handler,
         on_ban: Handler,
         on_view: Handler,
+        on_reset: Handler | None = None,
     ) -> None:
         self._load = load
         self._on_mute, self._on_ban, self._on_view = on_mute, on_ban, on_view
+        self._on_reset = on_reset
         self.page = 1
         self.viewing: int | None = None
         self.dots: dict[int, ui.element] = {}
@@ -51,7 +53,7 @@ class UsersTable(Paged):
             ui.space()
             self.total = ui.label().classes('text-sm text-gray-500')
         with ui.element('div').classes('w-full overflow-x-auto'):
-            with testid(ui.column(), 'admin-users').classes('min-w-[60rem] w-full gap-0'):
+            with testid(ui.column(), 'admin-users').classes('min-w-[62rem] w-full gap-0'):
                 with ui.element('div').classes(GRID + ' py-2 text-xs uppercase tracking-wide text-gray-500 border-b'):
                     for key in (
                         'col_user',
@@ -87,7 +89,12 @@ class UsersTable(Paged):
 
     def _row(self, row: UserRow) -> None:
         with ui.element('div').classes(GRID + ' py-2 border-b border-gray-100 hover:bg-gray-50'):
-            ui.label(row.username).classes('font-medium truncate min-w-0')
+            with ui.column().classes('gap-0 min-w-0'):
+                ui.label(row.username).classes('font-medium truncate min-w-0')
+                if row.display_name and row.display_name != row.username:
+                    testid(ui.label(row.display_name), f'display-name-{row.username}').classes(
+                        'text-xs text-gray-500 truncate min-w-0'
+                    )
             self.dots[row.user_id] = set_props(
                 ui.element('span').classes(_dot_classes(row.online)), {'data-online': 'true' if row.online else 'false'}
             )
@@ -113,14 +120,21 @@ class UsersTable(Paged):
                 if device:
                     ui.label(device).classes('text-xs text-gray-500 truncate w-full').tooltip(device)
             ui.label(short_time(row.created_at)).classes('text-sm text-gray-600')
-            state_button(
-                f'view-{row.username}',
-                on=self.viewing == row.user_id,
-                text=t('view_records'),
-                icon='forum',
-                color='primary',
-                handler=partial(self._on_view, row),
-            )
+            with ui.row().classes('gap-1 no-wrap items-center'):
+                state_button(
+                    f'view-{row.username}',
+                    on=self.viewing == row.user_id,
+                    text=t('view_records'),
+                    icon='forum',
+                    color='primary',
+                    handler=partial(self._on_view, row),
+                )
+                if self._on_reset is not None:
+                    reset = testid(
+                        ui.button(icon='lock_reset', on_click=partial(self._on_reset, row)), f'reset-{row.username}'
+                    )
+                    reset.props('flat round dense size=sm').classes('text-gray-600')
+                    reset.props['title'] = t('reset_password')
 
 
 def _dot_classes(online: bool) -> str:

@@ -21,3 +21,15 @@ def initial(name: str) -> str:
 def avatar_html(name: str, user_id: int) -> str:
     """The first character of the name (escaped) on the user's colour."""
     return f'<div class="chat-avatar av-{colour_index(user_id)}">{esc(initial(name))}</div>'
+
+
+def avatar_src(key: str, size: str = 'small') -> str:
+    """The avatar's immutable URL (a new picture is a new key); ``key`` is a UUID from the server."""
+    return f'/avatars/{key}/{size}'
+
+
+def avatar_inner(name: str, key: str, size: str = 'small') -> str:
+    """What goes inside an avatar circle: the picture, or the initial (both escaped)."""
+    if key:
+        return f'<img class="avatar-img" src="{esc(avatar_src(key, size))}" alt="">'
+    return esc(initial(name))

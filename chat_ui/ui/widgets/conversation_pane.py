@@ -12,7 +12,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from nicegui import background_tasks, events, ui
@@ -23,7 +23,7 @@ from chat_ui.services import global_search, message_actions, messaging, receipts
 from chat_ui.ui.i18n import t
 from chat_ui.ui.safe_html import esc, html_block
 from chat_ui.ui.testid import testid
-from chat_ui.ui.widgets.avatar import colour_index, initial
+from chat_ui.ui.widgets.avatar import avatar_inner, colour_index, initial
 from chat_ui.ui.widgets.confirm_dialog import ConfirmDialog
 from chat_ui.ui.widgets.file_picker import DropZone, FilePicker
 from chat_ui.ui.widgets.message_html import message_html
@@ -59,7 +59,8 @@ def header_html(view: ConversationView, *, members: int | None = None) -> str:
         )
     else:
         status = t('online') if view.online else t('offline')
-        avatar = f'<div class="chat-avatar av-{colour_index(view.peer_id or 0)}">{esc(initial(view.title))}</div>'
+        inner = avatar_inner(view.title, view.avatar)
+        avatar = f'<div class="chat-avatar av-{colour_index(view.peer_id or 0)}">{inner}</div>'
     return (
         f'{avatar}<div class="min-w-0">'
         f'<div data-testid="chat-peer" class="font-semibold truncate">{esc(view.title)}</div>'
@@ -238,6 +239,14 @@ class ConversationPane:
         self.title.set_content(header_html(view, members=members))
         self.members_button.set_visibility(view.is_room)
         self.clear_button.set_visibility(not view.is_room or view.role == 'owner')
+
+    def rename_person(self, user_id: int, shown: str, avatar: str = '') -> None:
+        """A profile changed: the header of a direct conversation with them, and their bubbles' names."""
+        view = self.view
+        shows_them = view is not None and not view.is_room and view.peer_id == user_id
+        if view is not None and shows_them and (view.title, view.avatar) != (shown, avatar):
+            self.show_header(replace(view, title=shown, avatar=avatar))
+        self.window.rename_sender(user_id, shown, avatar)
 
     def close(self) -> None:
         self._generation += 1

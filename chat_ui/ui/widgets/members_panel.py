@@ -8,6 +8,7 @@ server, whatever the browser sends.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from nicegui import ui
@@ -22,8 +23,11 @@ from chat_ui.ui.widgets.data_list import DataList
 ROW_TEMPLATE = """
 <div class="member-row" :data-testid="'member-' + props.row.name" :data-role="props.row.role"
      :data-online="props.row.on">
-  <div :class="'chat-avatar av-' + props.row.c" :data-online="props.row.on">{{ props.row.i }}</div>
-  <div class="member-name">{{ props.row.name }}
+  <div :class="'chat-avatar av-' + props.row.c" :data-online="props.row.on"><img v-if="props.row.av"
+       class="avatar-img" alt="" :src="'/avatars/' + props.row.av + '/small'"><template
+       v-else>{{ props.row.i }}</template></div>
+  <div class="member-name">{{ props.row.dn }}<span v-if="props.row.dn != props.row.name" class="member-login">
+    @{{ props.row.name }}</span>
     <span v-if="props.row.rl" class="member-role">{{ props.row.rl }}</span></div>
   <q-btn v-if="props.row.p" flat dense round size="sm" :icon="props.row.role == 'admin' ? 'remove_moderator' : 'add_moderator'"
          :title="props.row.pt" :data-testid="'promote-' + props.row.name" :data-state="props.row.role == 'admin' ? 'on' : 'off'"
@@ -142,9 +146,13 @@ class MembersPanel:
     def set_online(self, user_id: int, online: bool) -> None:
         member = self.members.get(user_id)
         if member is not None and member.online != online:
-            self.members[user_id] = MemberView(
-                user_id=member.user_id, username=member.username, role=member.role, online=online
-            )
+            self.members[user_id] = replace(member, online=online)
+            self._render()
+
+    def rename_person(self, user_id: int, display: str, avatar: str = '') -> None:
+        member = self.members.get(user_id)
+        if member is not None and (member.shown_name, member.avatar) != (display, avatar):
+            self.members[user_id] = replace(member, display_name=display, avatar=avatar)
             self._render()
 
     def _row(self, member: MemberView) -> dict[str, Any]:
@@ -155,7 +163,9 @@ class MembersPanel:
             'role': member.role,
             'rl': t(f'role_{member.role}') if member.role != 'member' else '',
             'on': 'true' if member.online else 'false',
-            'i': initial(member.username),
+            'dn': member.shown_name,
+            'av': member.avatar,
+            'i': initial(member.shown_name),
             'c': colour_index(member.user_id),
             'p': mine == 'owner' and member.role != 'owner',
             'pt': t('demote_admin') if member.role == 'admin' else t('promote_admin'),

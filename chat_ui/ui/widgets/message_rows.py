@@ -20,7 +20,8 @@ BUBBLE_TEMPLATE = """
      :data-edited="props.row.e ? 'true' : 'false'" :data-highlight="props.row.h ? 'true' : 'false'"
      :data-time="props.row.t" :id="'m' + props.row.id">
   <div v-if="props.row.n" class="chat-sender" data-testid="message-sender"><span
-    :class="'chat-avatar-xs av-' + props.row.a">{{ props.row.i }}</span><span
+    :class="'chat-avatar-xs av-' + props.row.a"><img v-if="props.row.av" class="avatar-img" alt=""
+    :src="'/avatars/' + props.row.av + '/small'"><template v-else>{{ props.row.i }}</template></span><span
     :class="'chat-sender-name av-text-' + props.row.a">{{ props.row.n }}</span></div>
   <div v-if="props.row.rq" class="chat-quote" data-testid="reply-quote" :data-reply-to="props.row.rq"
        :data-recalled="props.row.rr ? 'true' : 'false'" @click.stop="$parent.$emit('quote', props.row.rq)"><span
@@ -49,7 +50,7 @@ BUBBLE_TEMPLATE = """
 def recalled_text(view: MessageView, *, mine: bool) -> str:
     if view.removed:
         return t('removed_by_admin')
-    return t('you_recalled') if mine else t('recalled_by_sender', name=view.sender_name)
+    return t('you_recalled') if mine else t('recalled_by_sender', name=view.sender_shown)
 
 
 def excerpt_of(text: str, limit: int = 80) -> str:
@@ -81,7 +82,9 @@ def message_row(view: MessageView, *, mine: bool, show_sender: bool, highlight: 
         't': short_time(view.created_at),
     }
     if show_sender and not mine and not view.recalled:
-        row.update(n=view.sender_name, i=initial(view.sender_name), a=colour_index(view.sender_id))
+        row.update(
+            n=view.sender_shown, i=initial(view.sender_shown), a=colour_index(view.sender_id), av=view.sender_avatar
+        )
     if media and view.attachment is not None:
         row.update(f=view.attachment.key, fn=view.attachment.name)
     elif view.recalled:

@@ -20,6 +20,7 @@ from chat_ui.core.views import MessageView
 from chat_ui.ui.i18n import t
 from chat_ui.ui.safe_html import esc
 from chat_ui.ui.testid import testid
+from chat_ui.ui.widgets.avatar import initial
 from chat_ui.ui.widgets.data_list import quasar_table
 from chat_ui.ui.widgets.message_rows import BUBBLE_TEMPLATE, excerpt_of, message_row
 from chat_ui.ui.widgets.optional_block import OptionalBlock
@@ -33,6 +34,7 @@ class Chunk:
     element: ui.element
     ids: list[int] = field(default_factory=list)
     rows: list[dict[str, Any]] = field(default_factory=list)
+    senders: list[int] = field(default_factory=list)
     frozen: bool = False
 
     def send(self) -> None:
@@ -266,8 +268,22 @@ class MessageWindow:
     def _add(self, chunk: Chunk, view: MessageView) -> None:
         """Count ``view`` as shown in ``chunk`` and add its row."""
         chunk.ids.append(view.id)
+        chunk.senders.append(view.sender_id)
         chunk.rows.append(self._row(view, highlight=view.id == self.highlighted))
         self.shown.add(view.id)
+
+    def rename_sender(self, user_id: int, shown: str, avatar: str = '') -> None:
+        """Someone's display name changed: their named bubbles say the new one (only chunks holding them are sent;
+        a display-name change is rare, so even a chunk with a player is redrawn)."""
+        for chunk in self.chunks:
+            changed = False
+            for index, sender in enumerate(chunk.senders):
+                row = chunk.rows[index]
+                if sender == user_id and 'n' in row and (row['n'], row.get('av', '')) != (shown, avatar):
+                    chunk.rows[index] = {**row, 'n': shown, 'i': initial(shown), 'av': avatar}
+                    changed = True
+            if changed:
+                chunk.send()
 
     def _trim(self) -> None:
         """Drop the oldest chunks while more than ``KEEP`` messages are rendered (``load-older`` brings them back)."""

@@ -20,8 +20,9 @@ ROW_TEMPLATE = """
      :data-unread="props.row.u">
   <div v-if="props.row.r" :class="'chat-avatar room-avatar av-' + props.row.c">{{ props.row.i }}</div>
   <div v-else :class="'chat-avatar av-' + props.row.c" :data-testid="'presence-' + props.row.name"
-       :data-online="props.row.on">{{ props.row.i }}</div>
-  <div class="contact-name">{{ props.row.name }}</div>
+       :data-online="props.row.on"><img v-if="props.row.av" class="avatar-img" alt=""
+       :src="'/avatars/' + props.row.av + '/small'"><template v-else>{{ props.row.i }}</template></div>
+  <div class="contact-name">{{ props.row.dn }}</div>
   <q-badge v-if="props.row.at" rounded class="mention-badge" label="@" data-testid="mention-badge"
            :data-count="props.row.at"></q-badge>
   <q-badge v-if="props.row.n" rounded color="primary" :label="props.row.n"></q-badge>
@@ -115,6 +116,14 @@ class Sidebar:
         }
         self._render()
 
+    def rename_person(self, user_id: int, display: str, avatar: str = '') -> None:
+        """Someone's profile changed: their direct row shows the new name and picture."""
+        key = f'u{user_id}'
+        view = self.rows.get(key)
+        if view is not None and (view.title, view.avatar) != (display, avatar):
+            self.rows[key] = replace(view, title=display, avatar=avatar)
+            self._render()
+
     def set_online(self, user_id: int, online: bool) -> None:
         key = f'u{user_id}'
         view = self.rows.get(key)
@@ -138,7 +147,9 @@ class Sidebar:
         colour = colour_index(view.peer_id if view.peer_id is not None else (view.id or 0))
         return {
             'id': view.key,
-            'name': view.title,
+            'name': view.login if not view.is_room and view.login else view.title,
+            'dn': view.title,
+            'av': view.avatar,
             'r': view.is_room,
             'i': initial(view.title),
             'c': colour,

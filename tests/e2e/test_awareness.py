@@ -69,13 +69,14 @@ def test_read_marker_live_and_never_when_switched_off(new_page: NewPage, chat_se
     expect(bubble(a, 'third').get_by_test_id('read-marker')).to_be_visible()  # b has the pane open
     expect(marker).to_have_count(1)
 
-    b.get_by_test_id('header-menu').click()
+    b.get_by_test_id('goto-profile').click()  # the switch lives on the profile page
     switch = b.get_by_test_id('read-receipts')
     expect(switch).to_have_attribute('data-state', 'on')
-    shoot(b, 'header-menu-en', phone_too=False)
+    shoot(b, 'profile-receipts-en', phone_too=False)
     switch.click()
     expect(switch).to_have_attribute('data-state', 'off')
-    b.keyboard.press('Escape')
+    b.goto(f'{chat_server.url}/')
+    open_chat(b, a_name)
     send(a, 'fourth')
     expect(bubble(b, 'fourth')).to_have_count(1)
     b.wait_for_timeout(500)

@@ -110,12 +110,15 @@ async def test_read_marker_follows_the_peer_and_the_switch_stops_it_both_ways(
     await say(alice, 'three')
     await eventually(lambda: marked(alice) == [('three', 'Read')], 'the open pane did not read live')
 
-    for switch in bob.find('read-receipts').elements:  # bob switches receipts off in his header menu
+    await bob.open('/profile')  # bob switches receipts off on his profile page, then opens the chat again
+    for switch in bob.find('read-receipts').elements:
         switch.value = False
     await eventually(
         lambda: all(e.props.get('data-state') == 'off' for e in bob.find('read-receipts').elements), 'state'
     )
     await eventually(lambda: not user_queries_receipts('bob'), 'setting not stored')
+    await bob.open('/')
+    await open_chat(bob, 'alice')
     await say(alice, 'four')
     await eventually(lambda: any(r.get('b') == 'four' for r in message_rows(bob)), 'bob did not get it')
     assert marked(alice) == [('three', 'Read')]  # bob's read of "four" is not shared

@@ -55,9 +55,10 @@ class MessageMenu:
     def _item(self, name: str, icon: str, label: str, action: Callable[[], Any], *, negative: bool = False) -> None:
         async def chosen() -> None:
             self.close()
-            result = action()
-            if hasattr(result, '__await__'):
-                await result
+            with self.anchor:  # the dialog is gone: run in the pane's context (its client, its language)
+                result = action()
+                if hasattr(result, '__await__'):
+                    await result
 
         button = testid(ui.button(label, icon=icon, on_click=chosen), name)
         button.props('flat no-caps align=left').classes('w-full')

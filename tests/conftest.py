@@ -153,3 +153,36 @@ def fresh_search_index() -> Iterator[None]:
     search_index.clear()
     yield
     search_index.clear()
+
+
+# --------------------------------------------------------------------------------------------- Redis (scale-out)
+
+REDIS_HOST = os.environ.get('TEST_REDIS_HOST', '127.0.0.1')
+REDIS_PORT = int(os.environ.get('TEST_REDIS_PORT', '6379'))
+
+
+@pytest.fixture
+def redis_url() -> Iterator[str]:
+    """The local Redis (required in CI); tests keep to their own key prefix (``redis_prefix``)."""
+    import redis
+
+    url = f'redis://{REDIS_HOST}:{REDIS_PORT}/0'
+    try:
+        with redis.Redis.from_url(url, socket_connect_timeout=2) as client:
+            client.ping()
+    except (redis.RedisError, OSError) as error:
+        skip_or_fail(f'Redis is not reachable at {REDIS_HOST}:{REDIS_PORT}: {error}')
+    yield url
+
+
+@pytest.fixture
+def redis_prefix(redis_url: str) -> Iterator[str]:
+    """A key and channel prefix no one else uses; its keys are deleted afterwards."""
+    import redis
+
+    prefix = f'nicechat-test-{uuid.uuid4().hex[:10]}:'
+    yield prefix
+    with redis.Redis.from_url(redis_url) as client:
+        keys = list(client.scan_iter(match=f'{prefix}*'))
+        if keys:
+            client.delete(*keys)

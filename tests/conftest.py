@@ -35,7 +35,7 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """With CHAT_TESTS_REQUIRE_ALL=1 (CI), a skipped MariaDB or browser test fails the run."""
+    """With CHAT_TESTS_REQUIRE_ALL=1 (CI), a skipped MariaDB, Redis or browser test fails the run."""
     if REQUIRE_ALL and _skipped and exitstatus == 0:
         session.exitstatus = 1
         print(f'\nCHAT_TESTS_REQUIRE_ALL=1 but {len(_skipped)} tests were skipped: {_skipped[:5]}')

@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import dataclasses
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -17,13 +16,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import redis
 
 from chat_ui.live.cluster import RedisBus
 from chat_ui.live.events import EVENT_TYPES, NESTED, LiveEvent
 from chat_ui.live.hub import Hub
 from chat_ui.live.presence import Presence
 from tests.conftest import skip_or_fail
+from tests.support.redis_server import OwnRedis
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 LIVE_DIR = Path(__file__).resolve().parent
@@ -147,39 +146,6 @@ def peer(redis_url: str, redis_prefix: str) -> Iterator[Callable[..., Peer]]:
     yield start
     for p in peers:
         p.kill()
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        return int(sock.getsockname()[1])
-
-
-class OwnRedis:
-    """A Redis server of this test only, on its own port, that the test stops and restarts."""
-
-    def __init__(self) -> None:
-        self.port = _free_port()
-        self.url = f'redis://127.0.0.1:{self.port}/0'
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            ['redis-server', '--port', str(self.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-            stdout=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            with contextlib.suppress(redis.RedisError, OSError), redis.Redis(port=self.port) as client:
-                if client.ping():
-                    return
-            time.sleep(0.05)
-        raise AssertionError('own redis-server did not start')
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.kill()
-            self.process.wait(timeout=5)
 
 
 @pytest.fixture

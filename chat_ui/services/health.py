@@ -1,4 +1,9 @@
-"""The health check a balancer asks (``/healthz``): the database answers, Redis answers (when used), not stopping."""
+"""The health check a balancer asks (``/healthz``): 200 while the database answers and the process is not stopping.
+
+Redis is checked and reported (``"redis": "unreachable"``, ``"status": "degraded"``) but does not fail the check: an
+outage hits every process alike, and failing them all would take the whole service down, while each process keeps
+serving its pages (local delivery, writes) and they catch up from the database once Redis is back.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ from chat_ui.live.cluster import node
 from chat_ui.services.work import read
 
 TIMEOUT = 2.0
+HEALTHY = ('ok', 'degraded')
 
 
 def _select_one(db: Session) -> bool:
@@ -25,6 +31,10 @@ async def check() -> dict[str, str]:
         report['database'] = f'error: {type(error).__name__}'
     if node.bus is not None:
         report['redis'] = 'ok' if await node.bus.ping(TIMEOUT) else 'unreachable'
-    healthy = report['database'] == 'ok' and report['redis'] in ('ok', 'off')
-    report['status'] = 'draining' if node.draining else ('ok' if healthy else 'failing')
+    if node.draining:
+        report['status'] = 'draining'
+    elif report['database'] != 'ok':
+        report['status'] = 'failing'
+    else:
+        report['status'] = 'ok' if report['redis'] in ('ok', 'off') else 'degraded'
     return report

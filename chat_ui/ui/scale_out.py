@@ -60,7 +60,7 @@ class InstanceHeader:
 
 async def healthz() -> JSONResponse:
     report = await health.check()
-    return JSONResponse(report, status_code=200 if report['status'] == 'ok' else 503)
+    return JSONResponse(report, status_code=200 if report['status'] in health.HEALTHY else 503)
 
 
 def install() -> None:

@@ -3,7 +3,7 @@
 from nicegui import app
 
 from chat_ui.core.config import get_settings
-from chat_ui.ui import socket_guard, timefmt
+from chat_ui.ui import scale_out, socket_guard, timefmt
 from chat_ui.ui.security_headers import SecurityHeaders
 from chat_ui.ui.theme import install_shared_css
 from chat_ui.ui.upload_guard import UploadGuard
@@ -18,5 +18,6 @@ def register_all() -> None:
     install_shared_css()
     app.add_middleware(UploadGuard)
     app.add_middleware(SecurityHeaders)  # added last, so it also wraps the upload guard's refusals
+    scale_out.install()  # outermost: every response (the refusals too) names the process
     for module in (login, register, init_admin, chat, rooms, admin, files, session, profile):
         module.register()

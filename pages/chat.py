@@ -14,6 +14,7 @@ from nicegui import background_tasks, context, ui
 from chat_ui.core.errors import ChatError
 from chat_ui.core.views import DIRECT, ROOM, ConversationView, GlobalSearchResult, MemberView, SessionInfo
 from chat_ui.live.events import (
+    BusResumed,
     ContactChanged,
     HistoryCleared,
     LiveEvent,
@@ -382,7 +383,12 @@ class ChatPage:
         if self.pending_read is not None:
             pending, self.pending_read = self.pending_read, None
             self.read_up_to(*pending)
-        if self.connections > 1 and await self.session.check():  # a reconnect: catch up from the database
+        if self.connections > 1:  # a reconnect: catch up from the database
+            await self.catch_up()
+
+    async def catch_up(self) -> None:
+        """Events may have been lost (a reconnect, a gap in the link between processes): reload from the database."""
+        if await self.session.check():
             await self.pane.resync()
             if not self.sidebar.filtering:
                 self.sidebar.show(await conversations.sidebar(self.actor(), limit=conversations.SIDEBAR_SHOWN))
@@ -444,6 +450,8 @@ class ChatPage:
                 self.pane.receipt_moved(conversation_id, message_id)
             case ProfileChanged(user_id=user_id, display_name=display_name, username=username, avatar=avatar):
                 self.person_renamed(user_id, display_name or username, avatar)
+            case BusResumed():
+                return self.catch_up()
             case SessionEnded() | ContactChanged():
                 pass
         return None

@@ -35,7 +35,7 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """With CHAT_TESTS_REQUIRE_ALL=1 (CI), a skipped MariaDB or browser test fails the run."""
+    """With CHAT_TESTS_REQUIRE_ALL=1 (CI), a skipped MariaDB, Redis or browser test fails the run."""
     if REQUIRE_ALL and _skipped and exitstatus == 0:
         session.exitstatus = 1
         print(f'\nCHAT_TESTS_REQUIRE_ALL=1 but {len(_skipped)} tests were skipped: {_skipped[:5]}')
@@ -174,3 +174,36 @@ def send_limit_on(no_send_limit: None, monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setenv('CHAT_SEND_LIMIT', str(send_limit.DEFAULT_COUNT))
     send_limit.configure(send_limit.DEFAULT_COUNT)
+
+
+# --------------------------------------------------------------------------------------------- Redis (scale-out)
+
+REDIS_HOST = os.environ.get('TEST_REDIS_HOST', '127.0.0.1')
+REDIS_PORT = int(os.environ.get('TEST_REDIS_PORT', '6379'))
+
+
+@pytest.fixture
+def redis_url() -> Iterator[str]:
+    """The local Redis (required in CI); tests keep to their own key prefix (``redis_prefix``)."""
+    import redis
+
+    url = f'redis://{REDIS_HOST}:{REDIS_PORT}/0'
+    try:
+        with redis.Redis.from_url(url, socket_connect_timeout=2) as client:
+            client.ping()
+    except (redis.RedisError, OSError) as error:
+        skip_or_fail(f'Redis is not reachable at {REDIS_HOST}:{REDIS_PORT}: {error}')
+    yield url
+
+
+@pytest.fixture
+def redis_prefix(redis_url: str) -> Iterator[str]:
+    """A key and channel prefix no one else uses; its keys are deleted afterwards."""
+    import redis
+
+    prefix = f'nicechat-test-{uuid.uuid4().hex[:10]}:'
+    yield prefix
+    with redis.Redis.from_url(redis_url) as client:
+        keys = list(client.scan_iter(match=f'{prefix}*'))
+        if keys:
+            client.delete(*keys)

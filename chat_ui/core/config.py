@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import re
 import secrets
+import socket
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
@@ -30,6 +33,12 @@ class Settings(BaseSettings):
     extra_origins: str = Field(default='', alias='CHAT_ALLOWED_ORIGINS')
     secure_cookie: bool = Field(default=False, alias='CHAT_SECURE_COOKIE')
     send_limit: int = Field(default=10, alias='CHAT_SEND_LIMIT')
+    # scale-out
+    redis_url: str | None = None
+    redis_prefix: str = Field(default='nicechat:', alias='CHAT_REDIS_PREFIX')
+    instance_id: str | None = Field(default=None, alias='CHAT_INSTANCE_ID')
+    presence_ttl: float = Field(default=15.0, gt=0, alias='CHAT_PRESENCE_TTL')
+    drain_seconds: float = Field(default=2.0, ge=0, alias='CHAT_DRAIN_SECONDS')
 
     def allowed_origins(self) -> frozenset[str]:
         """``CHAT_ALLOWED_ORIGINS``: origins besides the app's own whose pages may open its socket (comma-separated,
@@ -63,6 +72,35 @@ class Settings(BaseSettings):
         path = (self.upload_dir or self.data_dir / 'uploads').resolve()
         path.mkdir(parents=True, exist_ok=True)
         return path
+
+    def resolved_instance_id(self) -> str:
+        """This process's id (``CHAT_INSTANCE_ID``, or the host name, the process id and a random suffix)."""
+        if self.instance_id:
+            if not re.fullmatch(r'[A-Za-z0-9._-]{1,64}', self.instance_id):
+                raise SystemExit(f'CHAT_INSTANCE_ID={self.instance_id!r}: use 1-64 letters, digits, ".", "_" or "-"')
+            return self.instance_id
+        host = re.sub(r'[^A-Za-z0-9.-]', '-', socket.gethostname())[:32] or 'host'
+        return f'{host}-{os.getpid()}-{secrets.token_hex(2)}'
+
+    def scale_out_problem(self) -> str | None:
+        """Why this process must not start with ``REDIS_URL`` (None when it may): every process of a deployment
+        needs the same ``STORAGE_SECRET`` and the same upload directory, so both must be named explicitly."""
+        if not self.redis_url:
+            return None
+        if not self.redis_url.startswith(('redis://', 'rediss://', 'unix://')):
+            return f'REDIS_URL={self.redis_url!r} is not a redis://, rediss:// or unix:// URL'
+        if not self.storage_secret:
+            return (
+                'REDIS_URL is set, so several processes share the sessions: set the same STORAGE_SECRET for every '
+                'process (a generated per-machine secret would sign browsers out when they move to another process)'
+            )
+        explicit = {'data_dir', 'upload_dir'} & self.model_fields_set
+        if not explicit:
+            return (
+                'REDIS_URL is set, so several processes serve the same files: set UPLOAD_DIR (or CHAT_DATA_DIR) to a '
+                'directory every process shares (e.g. a network share), not the default ./data/uploads'
+            )
+        return None
 
     def resolved_storage_secret(self) -> str:
         """The configured secret, or one generated once and kept under the data directory."""

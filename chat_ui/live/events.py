@@ -164,6 +164,14 @@ class AnnouncementChanged:
     body: str | None
 
 
+@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+class BusResumed:
+    """Local only: this process's link to the other processes (Redis) is back after a gap; pages catch up from the
+    database, since events of the gap may be lost."""
+
+    down_seconds: float
+
+
 LiveEvent = Union[  # noqa: UP007 - the runtime union is iterated by the codec
     SessionEnded,
     PresenceChanged,
@@ -183,6 +191,7 @@ LiveEvent = Union[  # noqa: UP007 - the runtime union is iterated by the codec
     ReceiptMoved,
     ProfileChanged,
     AnnouncementChanged,
+    BusResumed,
 ]
 EVENT_TYPES: dict[str, type] = {cls.__name__: cls for cls in typing.get_args(LiveEvent)}
 NESTED: dict[type, type] = {MessageView: MessageView, Attachment: Attachment, ReplyQuote: ReplyQuote}

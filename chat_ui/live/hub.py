@@ -141,6 +141,13 @@ class Hub:
         if targets:
             self.bus.send(targets, encode(event))
 
+    def publish_local(self, event: LiveEvent, topics: Iterable[str]) -> None:
+        """Send ``event`` to this process's subscribers only (what every process works out for itself, e.g.
+        presence changes)."""
+        targets = list(dict.fromkeys(topics))
+        if targets:
+            self.deliver(targets, encode(event))
+
     def deliver(self, topics: list[str], wire: str) -> None:
         """What the bus received: decode once, run each subscriber once even if it matches several topics."""
         subscribers = [s for topic in topics for s in self._topics.get(topic, ())]

@@ -9,6 +9,7 @@ of a transaction that failed (also when the commit itself fails).
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Concatenate, ParamSpec, TypeVar
@@ -52,11 +53,44 @@ def run_work(fn: Callable[Concatenate[Work, P], R], *args: P.args, **kwargs: P.k
     return result, work.events
 
 
+class InFlight:
+    """How many writes are running (a stopping process lets them finish before it tells its pages to go)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    def enter(self) -> None:
+        self.count += 1
+        self._idle.clear()
+
+    def leave(self) -> None:
+        self.count -= 1
+        if self.count == 0:
+            self._idle.set()
+
+    async def settled(self, timeout: float) -> bool:
+        """Wait until no write runs (at most ``timeout`` s); whether they all finished."""
+        try:
+            await asyncio.wait_for(self._idle.wait(), timeout)
+        except TimeoutError:
+            return False
+        return True
+
+
+in_flight = InFlight()
+
+
 async def transact(fn: Callable[Concatenate[Work, P], R], *args: P.args, **kwargs: P.kwargs) -> R:
     """Run ``fn(work, ...)`` in one transaction off the loop, then publish its events."""
-    result, events = await off_loop(lambda: run_work(fn, *args, **kwargs))
-    for event, topics in events:
-        hub.publish(event, topics)
+    in_flight.enter()
+    try:
+        result, events = await off_loop(lambda: run_work(fn, *args, **kwargs))
+        for event, topics in events:
+            hub.publish(event, topics)
+    finally:
+        in_flight.leave()
     return result
 
 

@@ -231,19 +231,32 @@ def _peer_id_expression(user_id: int):  # type: ignore[no-untyped-def]
 def sidebar(
     session: Session, *, user_id: int, limit: int, name_filter: str = '', only_ids: Collection[int] | None = None
 ) -> list[SidebarRow]:
-    """The user's conversations, newest activity first, with unread counts: two statements, whatever the number of
-    conversations.
+    """The user's conversations, newest activity first, with unread counts and (rooms) unread mentions, in one query.
 
     Direct conversations whose peer is banned are left out. ``name_filter`` (casefolded) keeps rooms whose title or
-    direct conversations whose peer's name contains it; ``only_ids`` keeps only those conversations.
-
-    The first statement chooses the newest ``limit`` conversations; the second counts the unread messages of exactly
-    those, each as one range ``(conversation_id, id > last read)`` of the messages' index (``_unread_counts``), so a
-    count costs one index entry per unread message. (One statement with a correlated count does not do that on MariaDB: it cannot bound a
-    range by an outer column, reads every message of each conversation, ~200 ms for 500 conversations and 1,000,000
-    messages; and SQLite counted every conversation before keeping ``limit`` of them. See BENCHMARKS.md, issue 12.)
+    direct conversations whose peer's name contains it; ``only_ids`` keeps only those conversations. (Choosing the
+    newest first and counting them in a second statement was measured and is slower on MariaDB: BENCHMARKS.md.)
     """
     peer = User.__table__.alias('peer')  # type: ignore[attr-defined]
+    unread = (
+        select(func.count())
+        .where(
+            col(Message.conversation_id) == col(ConversationMember.conversation_id),
+            col(Message.id) > col(ConversationMember.last_read_id),
+        )
+        .correlate(ConversationMember)
+        .scalar_subquery()
+    )
+    mentions = (
+        select(func.count())
+        .where(
+            col(MessageMention.user_id) == user_id,
+            col(MessageMention.conversation_id) == col(ConversationMember.conversation_id),
+            col(MessageMention.message_id) > col(ConversationMember.last_read_id),
+        )
+        .correlate(ConversationMember)
+        .scalar_subquery()
+    )
     query = (
         sa.select(
             col(Conversation.id),
@@ -255,8 +268,9 @@ def sidebar(
             peer.c.avatar_key,
             col(Conversation.last_message_id),
             col(ConversationMember.last_read_id),
+            unread,
+            mentions,
         )
-        .select_from(ConversationMember)
         .join(Conversation, col(Conversation.id) == ConversationMember.conversation_id)
         .outerjoin(peer, and_(col(Conversation.kind) == 'direct', peer.c.id == _peer_id_expression(user_id)))
         .where(
@@ -269,10 +283,6 @@ def sidebar(
     if only_ids is not None:
         query = query.where(col(Conversation.id).in_(list(only_ids)))
     query = query.order_by(col(Conversation.last_message_id).desc(), col(Conversation.id).desc()).limit(limit)
-    chosen = session.execute(query).all()
-    unread = _unread_counts(session, user_id, [(cid, read_id or 0) for cid, *_, read_id in chosen])
-    rooms = [(cid, read_id or 0) for cid, kind, *_, read_id in chosen if kind == 'room' and unread.get(cid)]
-    mentions = _mention_counts(session, user_id, rooms)
     return [
         SidebarRow(
             conversation_id=cid,
@@ -284,61 +294,23 @@ def sidebar(
             peer_avatar=peer_avatar,
             last_message_id=last_id or 0,
             last_read_id=read_id or 0,
-            unread=unread.get(cid, 0),
-            mentions=mentions.get(cid, 0),
+            unread=count or 0,
+            mentions=mentioned or 0,
         )
-        for cid, kind, title, peer_id, peer_name, peer_display, peer_avatar, last_id, read_id in chosen
+        for (
+            cid,
+            kind,
+            title,
+            peer_id,
+            peer_name,
+            peer_display,
+            peer_avatar,
+            last_id,
+            read_id,
+            count,
+            mentioned,
+        ) in session.execute(query).all()
     ]
-
-
-def _unread_counts(session: Session, user_id: int, marks: Sequence[tuple[int, int]]) -> dict[int, int]:
-    """Messages after the user's read mark, per conversation, for ``(conversation id, last read id)`` pairs.
-
-    Each count is one range of ``(conversation_id, id)``: on SQLite a correlated count per membership row (its planner
-    bounds the range by the outer read mark); MariaDB cannot, so there the ranges are spelled out (``OR`` of
-    ``conversation_id = c AND id > r``), which its range optimizer reads as separate intervals of the primary key.
-    """
-    if not marks:
-        return {}
-    if session.get_bind().dialect.name == 'sqlite':
-        count = (
-            select(func.count())
-            .where(
-                col(Message.conversation_id) == col(ConversationMember.conversation_id),
-                col(Message.id) > col(ConversationMember.last_read_id),
-            )
-            .correlate(ConversationMember)
-            .scalar_subquery()
-        )
-        query = sa.select(col(ConversationMember.conversation_id), count).where(
-            col(ConversationMember.user_id) == user_id,
-            col(ConversationMember.conversation_id).in_([cid for cid, _ in marks]),
-        )
-    else:
-        ranges = [and_(col(Message.conversation_id) == cid, col(Message.id) > read_id) for cid, read_id in marks]
-        query = (
-            sa.select(col(Message.conversation_id), func.count())
-            .where(or_(*ranges))
-            .group_by(col(Message.conversation_id))
-        )
-    return {int(cid): int(number) for cid, number in session.execute(query).all()}
-
-
-def _mention_counts(session: Session, user_id: int, marks: Sequence[tuple[int, int]]) -> dict[int, int]:
-    """The user's unread mentions per room, for ``(conversation id, last read id)`` pairs (ranges of
-    ``ix_mentions_user``)."""
-    if not marks:
-        return {}
-    ranges = [
-        and_(col(MessageMention.conversation_id) == cid, col(MessageMention.message_id) > read_id)
-        for cid, read_id in marks
-    ]
-    query = (
-        sa.select(col(MessageMention.conversation_id), func.count())
-        .where(col(MessageMention.user_id) == user_id, or_(*ranges))
-        .group_by(col(MessageMention.conversation_id))
-    )
-    return {int(cid): int(count) for cid, count in session.execute(query).all()}
 
 
 def conversation_ids_of(session: Session, *, user_id: int) -> list[int]:

@@ -77,6 +77,7 @@ def server_environment(data_dir: Path, extra: dict[str, str] | None = None) -> d
         STORAGE_SECRET='e2e-storage',
         NICEGUI_STORAGE_PATH=str(data_dir / '.nicegui'),  # keep NiceGUI's per-browser storage out of the repo
         PYTHONUNBUFFERED='1',
+        CHAT_SEND_LIMIT='0',  # browser tests send quickly; the module that tests the limit turns it on
     )
     env.pop('UPLOAD_DIR', None)  # uploads go under CHAT_DATA_DIR
     env.update(extra or {})

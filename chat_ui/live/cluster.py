@@ -48,6 +48,7 @@ from .presence import Presence
 log = logging.getLogger(__name__)
 QUEUE_LIMIT = 10_000  # events kept while Redis is unreachable (oldest dropped beyond that; pages catch up anyway)
 BACKOFF = (0.2, 0.5, 1.0, 2.0, 5.0)
+STOP_STEP_TIMEOUT = 3.0  # s for each step of stopping the bus
 CLIENT_OPTIONS: dict[str, Any] = {'socket_connect_timeout': 2, 'health_check_interval': 5, 'socket_keepalive': True}
 
 
@@ -272,22 +273,26 @@ class RedisBus:
             await asyncio.sleep(0.02)
 
     async def stop(self) -> None:
-        """Say goodbye (this process's users are offline here at once), then close the connections."""
+        """Say goodbye (this process's users are offline here at once), then close the connections; every step is
+        bounded, so a Redis that stopped answering cannot hold up the process's shutdown."""
         await self.flush()
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+                await asyncio.wait_for(task, STOP_STEP_TIMEOUT)
         self._tasks.clear()
-        with contextlib.suppress(redis.RedisError, OSError):
-            async with self.client.pipeline(transaction=False) as pipe:
-                pipe.delete(self._alive_key(self.instance), self._pres_key(self.instance))
-                pipe.srem(f'{self.prefix}instances', self.instance)
-                pipe.publish(self.presence_channel, f'{self.instance}|*|0')
-                await pipe.execute()
+        with contextlib.suppress(redis.RedisError, OSError, TimeoutError):
+            await asyncio.wait_for(self._say_goodbye(), STOP_STEP_TIMEOUT)
         with contextlib.suppress(Exception):
-            await self.client.aclose()
+            await asyncio.wait_for(self.client.aclose(), STOP_STEP_TIMEOUT)
+
+    async def _say_goodbye(self) -> None:
+        async with self.client.pipeline(transaction=False) as pipe:
+            pipe.delete(self._alive_key(self.instance), self._pres_key(self.instance))
+            pipe.srem(f'{self.prefix}instances', self.instance)
+            pipe.publish(self.presence_channel, f'{self.instance}|*|0')
+            await pipe.execute()
 
     async def ping(self, timeout: float = 1.0) -> bool:
         try:

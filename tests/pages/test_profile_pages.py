@@ -3,6 +3,7 @@ NiceGUI's simulated browsers."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 
 from nicegui.testing import User
@@ -263,6 +264,6 @@ async def test_password_change_signs_the_other_session_out_live_and_keeps_this_o
     await other.should_see('You were signed out: the password was changed.', retries=100)
     with session_scope() as db:
         stored = user_queries.get_user(db, user_id=alice_id)
-        assert stored is not None and verify_password('changed456', stored.password_hash)[0]
+        assert stored is not None and (await asyncio.to_thread(verify_password, 'changed456', stored.password_hash))[0]
     await user.open('/')
     await user.should_see('contact-list', retries=30)  # this one stays

@@ -4,18 +4,15 @@ from collections.abc import Callable
 import pytest
 from nicegui.testing import User
 
-from chat_ui.live.events import ReadMarked
 from chat_ui.services import accounts, conversations
 from db import users as user_queries
 from db.engine import session_scope
-from tests.support.events import CapturedEvents
 
 from .conftest import (
     bubbles,
     contact_row,
     contact_rows,
     login,
-    message_rows,
     open_contact,
     rendered_html,
     route_navigation,
@@ -261,42 +258,3 @@ async def test_search_folds_unicode_case_for_count_and_marks(user: User, create_
         alice.find('search-submit').click()
         await sees_text(alice, summary)
         assert marked in ' '.join(rendered_html(alice))
-
-
-async def test_an_open_pane_reports_its_reads_coalesced(
-    user: User, create_user: Callable[[], User], events: CapturedEvents
-) -> None:
-    """Messages arriving in an open pane are read, but told to the server at most once a second per conversation:
-    a busy room must not cost a write per member per message."""
-    alice, bob, _ = await three_people(user, create_user)
-    await open_chat(bob, 'alice')
-    await open_chat(alice, 'bob')
-    events.clear()
-    texts = [f'quick {i}' for i in range(6)]
-    for text in texts:
-        await send(alice, text)
-        await has_bubble(alice, text)
-    await has_bubble(bob, texts[-1])
-    newest = max(message_id for message_id, _ in bob_bubble_ids(bob))
-    bob_id = user_queries_id('bob')
-
-    def bob_marks() -> list[int]:
-        return [event.message_id for event, _ in events.of(ReadMarked) if event.user_id == bob_id]
-
-    for _ in range(200):
-        if bob_marks() and bob_marks()[-1] == newest:
-            break
-        await asyncio.sleep(0.02)
-    assert bob_marks() and bob_marks()[-1] == newest, bob_marks()
-    assert len(bob_marks()) < len(texts), f'one read mark per message: {bob_marks()}'
-
-
-def bob_bubble_ids(user: User) -> list[tuple[int, str]]:
-    return [(row['id'], row.get('b', '')) for row in message_rows(user)]
-
-
-def user_queries_id(name: str) -> int:
-    with session_scope() as db:
-        found = user_queries.get_user_by_key(db, name_key=name)
-        assert found is not None and found.id is not None
-        return found.id

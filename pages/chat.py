@@ -4,7 +4,6 @@ redirects to the direct conversation with that person."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from dataclasses import replace
 from typing import Any
@@ -51,7 +50,6 @@ from chat_ui.ui.widgets.sidebar import Sidebar
 
 LIST_CLASSES = 'gap-0 no-wrap w-full md:w-80 md:min-w-[20rem] h-full bg-white border-r border-gray-200'
 PANE_CLASSES = 'flex-1 h-full min-w-0'
-READ_REPORT_INTERVAL = 1.0  # s between two read marks of one page (the first goes at once)
 
 
 def register() -> None:
@@ -80,8 +78,6 @@ class ChatPage:
         self.client = context.client
         self.watched: set[int] = set()
         self.read_reported: dict[int, int] = {}
-        self.reads_due: dict[int, int] = {}  # conversation -> newest message seen, not yet told to the server
-        self.read_flusher: asyncio.Task | None = None
         self.connections = 0
         self.title_total: int | None = None
         self.pending_read: tuple[int, int] | None = None
@@ -249,23 +245,11 @@ class ChatPage:
         if self.read_reported.get(conversation_id, 0) >= message_id or self.session.ended:
             return
         self.read_reported[conversation_id] = message_id
-        self.reads_due[conversation_id] = message_id
-        if self.read_flusher is None:
-            self.read_flusher = background_tasks.create(self._report_reads(), name='mark read')
+        background_tasks.create(self._report_read(conversation_id, message_id), name='mark read')
 
-    async def _report_reads(self) -> None:
-        """Tell the server what was seen: the first mark at once (opening a conversation clears its count in every
-        tab), then at most one per conversation every ``READ_REPORT_INTERVAL`` s, the newest: a busy room's members
-        write one mark a second each, not one per message."""
-        try:
-            while self.reads_due and not self.session.ended:
-                due, self.reads_due = self.reads_due, {}
-                for conversation_id, message_id in due.items():
-                    with contextlib.suppress(ChatError):  # no longer a member: the membership event closes the pane
-                        await messaging.mark_read(self.actor(), conversation_id=conversation_id, message_id=message_id)
-                await asyncio.sleep(READ_REPORT_INTERVAL)
-        finally:
-            self.read_flusher = None
+    async def _report_read(self, conversation_id: int, message_id: int) -> None:
+        with contextlib.suppress(ChatError):  # no longer a member: the membership event closes the pane
+            await messaging.mark_read(self.actor(), conversation_id=conversation_id, message_id=message_id)
 
     async def logout(self) -> None:
         forget_token()

@@ -148,7 +148,6 @@ class RedisBus:
             pubsub = self.client.pubsub(ignore_subscribe_messages=True)
             try:
                 await pubsub.subscribe(self.events_channel, self.presence_channel)
-                self.connected = True
                 if failures:
                     log.warning('live bus: subscribed to Redis again after %d failed attempt(s)', failures)
                 failures = 0
@@ -156,6 +155,7 @@ class RedisBus:
                     await self._resumed()
                 listened_before = True
                 self.down_since = None
+                self.connected = True  # listening, and the local pages were told to catch up
                 async for message in pubsub.listen():
                     if message.get('type') == 'message':
                         self._received(message['channel'], message['data'])

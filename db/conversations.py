@@ -173,6 +173,42 @@ def mark_read(session: Session, *, conversation_id: int, user_id: int, message_i
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
+def active_members(session: Session, *, conversation_id: int, user_ids: Collection[int]) -> list[int]:
+    """Of these users, the members of the conversation whose account is not banned."""
+    if not user_ids:
+        return []
+    query = (
+        select(ConversationMember.user_id)
+        .join(User, col(User.id) == col(ConversationMember.user_id))
+        .where(
+            col(ConversationMember.conversation_id) == conversation_id,
+            col(ConversationMember.user_id).in_(list(user_ids)),
+            col(User.is_banned).is_(False),
+        )
+    )
+    return sorted(session.exec(query).all())
+
+
+def mark_read_many(session: Session, *, conversation_id: int, user_ids: Collection[int], message_id: int) -> list[int]:
+    """Move these members' read marks forward to ``message_id`` (never back); the ids of those whose mark moved.
+    Two statements, whatever the number of members."""
+    if not user_ids:
+        return []
+    behind = col(ConversationMember.last_read_id) < message_id
+    in_conversation = col(ConversationMember.conversation_id) == conversation_id
+    query = select(ConversationMember.user_id).where(
+        in_conversation, col(ConversationMember.user_id).in_(list(user_ids)), behind
+    )
+    moving = sorted(session.exec(query).all())
+    if moving:
+        session.execute(
+            update(ConversationMember)
+            .where(in_conversation, col(ConversationMember.user_id).in_(moving), behind)
+            .values(last_read_id=message_id)
+        )
+    return moving
+
+
 def bump_revision(session: Session, *, conversation_id: int) -> None:
     """The conversation's content changed in place (cleared; later edits and recalls): caches must reload."""
     session.execute(

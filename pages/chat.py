@@ -4,12 +4,11 @@ redirects to the direct conversation with that person."""
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import replace
 from typing import Any
 
 from fastapi.responses import RedirectResponse
-from nicegui import background_tasks, context, ui
+from nicegui import context, ui
 
 from chat_ui.core.errors import ChatError
 from chat_ui.core.views import DIRECT, ROOM, ConversationView, GlobalSearchResult, MemberView, SessionInfo
@@ -36,7 +35,8 @@ from chat_ui.live.events import (
 )
 from chat_ui.live.hub import EVERYONE, presence_topic
 from chat_ui.live.presence import presence
-from chat_ui.services import accounts, conversations, global_search, messaging
+from chat_ui.services import accounts, conversations, global_search
+from chat_ui.services.read_marks import read_marks
 from chat_ui.ui.chrome import SignedInChrome
 from chat_ui.ui.guard import PageSession, forget_token
 from chat_ui.ui.i18n import t
@@ -245,11 +245,7 @@ class ChatPage:
         if self.read_reported.get(conversation_id, 0) >= message_id or self.session.ended:
             return
         self.read_reported[conversation_id] = message_id
-        background_tasks.create(self._report_read(conversation_id, message_id), name='mark read')
-
-    async def _report_read(self, conversation_id: int, message_id: int) -> None:
-        with contextlib.suppress(ChatError):  # no longer a member: the membership event closes the pane
-            await messaging.mark_read(self.actor(), conversation_id=conversation_id, message_id=message_id)
+        read_marks.note(self.actor(), conversation_id=conversation_id, message_id=message_id)
 
     async def logout(self) -> None:
         forget_token()

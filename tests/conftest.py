@@ -146,13 +146,17 @@ def write_fault() -> Iterator[WriteFault]:
 
 
 @pytest.fixture(autouse=True)
-def fresh_search_index() -> Iterator[None]:
-    """The in-memory search index is per process and keyed by conversation id; test databases reuse ids."""
+def fresh_process_state() -> Iterator[None]:
+    """The in-memory search index and the waiting read marks are per process and keyed by ids; test databases
+    reuse ids."""
+    from chat_ui.services.read_marks import read_marks
     from chat_ui.services.search_index import search_index
 
     search_index.clear()
+    read_marks.clear()
     yield
     search_index.clear()
+    read_marks.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -6,6 +6,7 @@ the refusal, so a service never repeats membership, mute or ban checks of its ow
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from sqlmodel import Session
@@ -53,6 +54,13 @@ def access_conversation(db: Session, actor_id: int, conversation_id: int, *, wri
     if write and user.is_muted:
         raise ChatError('muted')
     return Access(conversation=conversation, member=member, user=user)
+
+
+def room_readers(db: Session, conversation: Conversation, user_ids: Collection[int]) -> list[int]:
+    """``access_conversation`` for many readers of one room at once: those of ``user_ids`` who may read it."""
+    if conversation.kind != 'room' or conversation.id is None:
+        raise ValueError('room_readers is for rooms; a direct conversation is checked per reader')
+    return conversation_queries.active_members(db, conversation_id=conversation.id, user_ids=user_ids)
 
 
 def access_room(db: Session, actor_id: int, conversation_id: int) -> Access:

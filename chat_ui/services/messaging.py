@@ -249,7 +249,8 @@ async def load_newer(actor: SessionInfo, *, conversation_id: int, after_id: int)
     return await read(_newer, actor.user_id, conversation_id, after_id)
 
 
-def _mark_read(work: Work, user_id: int, conversation_id: int, message_id: int) -> bool:
+def mark_read_in(work: Work, user_id: int, conversation_id: int, message_id: int) -> bool:
+    """Inside a unit of work: move the member's read mark (never past the newest message); whether it moved."""
     access = access_conversation(work.db, user_id, conversation_id)
     newest = min(message_id, message_queries.newest_id(work.db, conversation_id=conversation_id))
     moved = conversation_queries.mark_read(work.db, conversation_id=conversation_id, user_id=user_id, message_id=newest)
@@ -262,7 +263,7 @@ def _mark_read(work: Work, user_id: int, conversation_id: int, message_id: int) 
 
 async def mark_read(actor: SessionInfo, *, conversation_id: int, message_id: int) -> bool:
     """The actor has seen the conversation up to ``message_id``: every tab of theirs clears its unread count."""
-    return await transact(_mark_read, actor.user_id, conversation_id, message_id)
+    return await transact(mark_read_in, actor.user_id, conversation_id, message_id)
 
 
 def _search(db: Session, user_id: int, conversation_id: int, keyword: str) -> SearchResult:

@@ -11,6 +11,7 @@ from chat_ui.live import cluster
 from chat_ui.live.hub import hub
 from chat_ui.live.presence import presence
 from chat_ui.services import send_limit
+from chat_ui.services.read_marks import read_marks
 from chat_ui.services.search_index import search_index
 from db import engine as db_engine
 from db.migrate import upgrade
@@ -26,6 +27,7 @@ def configure(settings: Settings) -> None:
     presence.reset()
     hub.reset()
     search_index.clear()
+    read_marks.clear()
     send_limit.configure(settings.send_limit)
     cluster.node.instance = settings.resolved_instance_id()
     cluster.node.bus = None
@@ -33,6 +35,7 @@ def configure(settings: Settings) -> None:
     if settings.redis_url:
         join_deployment(settings, settings.redis_url)
     app.on_startup(gc_tuning.tune_garbage_collection)
+    app.on_shutdown(read_marks.write_waiting)
 
 
 def join_deployment(settings: Settings, url: str) -> None:

@@ -23,6 +23,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from chat_ui.core.config import get_settings
 from chat_ui.live.cluster import node
 from chat_ui.services import health
+from chat_ui.services.read_marks import read_marks
 from chat_ui.services.work import in_flight
 
 HEADER = b'x-nicechat-instance'
@@ -92,6 +93,7 @@ def _capture_sigterm() -> None:
 async def _drain(signum: int, frame: FrameType | None, original: Any) -> None:
     log.warning('SIGTERM: %s stops taking pages, finishes its writes and sends its pages elsewhere', node.instance)
     await asyncio.sleep(get_settings().drain_seconds)
+    await read_marks.flush()
     if not await in_flight.settled(WRITES_GRACE):
         log.warning('SIGTERM: %d write(s) still running after %.0f s', in_flight.count, WRITES_GRACE)
     if node.bus is not None:

@@ -4,15 +4,20 @@ from collections.abc import Callable
 import pytest
 from nicegui.testing import User
 
+from chat_ui.live.events import ReadMarked
 from chat_ui.services import accounts, conversations
+from chat_ui.services.read_marks import read_marks
+from db import conversations as conversation_queries
 from db import users as user_queries
 from db.engine import session_scope
+from tests.support.events import CapturedEvents
 
 from .conftest import (
     bubbles,
     contact_row,
     contact_rows,
     login,
+    message_rows,
     open_contact,
     rendered_html,
     route_navigation,
@@ -258,3 +263,54 @@ async def test_search_folds_unicode_case_for_count_and_marks(user: User, create_
         alice.find('search-submit').click()
         await sees_text(alice, summary)
         assert marked in ' '.join(rendered_html(alice))
+
+
+def user_id(name: str) -> int:
+    with session_scope() as db:
+        found = user_queries.get_user_by_key(db, name_key=name)
+        assert found is not None and found.id is not None
+        return found.id
+
+
+def newest_shown(user: User) -> int:
+    return max(int(row['id']) for row in message_rows(user))
+
+
+async def test_an_open_pane_reports_its_reads_in_batches(
+    user: User, create_user: Callable[[], User], events: CapturedEvents
+) -> None:
+    """Messages arriving in an open pane are read, and the marks reach the server in batches (the newest wins):
+    a busy room must not cost a write per member per message."""
+    alice, bob, _ = await three_people(user, create_user)
+    await open_chat(bob, 'alice')
+    await open_chat(alice, 'bob')
+    events.clear()
+    texts = [f'quick {i}' for i in range(6)]
+    for text in texts:
+        await send(alice, text)
+        await has_bubble(alice, text)
+    await has_bubble(bob, texts[-1])
+    await read_marks.flush()
+    bob_id = user_id('bob')
+    marks = [event.message_id for event, _ in events.of(ReadMarked) if event.user_id == bob_id]
+    assert marks and marks[-1] == newest_shown(bob), marks
+    assert len(marks) < len(texts), f'one read mark per message: {marks}'
+
+
+async def test_a_pane_that_is_left_at_once_still_has_its_read_mark_written(
+    user: User, create_user: Callable[[], User]
+) -> None:
+    alice, bob, _ = await three_people(user, create_user)
+    await open_chat(bob, 'alice')
+    await open_chat(alice, 'bob')
+    for text in ('one', 'two', 'three'):
+        await send(alice, text)
+        await has_bubble(alice, text)
+    await has_bubble(bob, 'three')
+    newest = newest_shown(bob)
+    await bob.open('/rooms')  # bob leaves the moment he has seen the last message
+    await read_marks.flush()
+    with session_scope() as db:
+        chat = conversation_queries.find_direct(db, user_a=user_id('alice'), user_b=user_id('bob'))
+        assert chat is not None and chat.id is not None
+        assert conversation_queries.last_read_ids(db, conversation_id=chat.id)[user_id('bob')] == newest

@@ -50,6 +50,7 @@ from db.models import Conversation, ConversationMember
 from . import datagen, dbs
 from .machine import facts
 from .ngclient import Browser, PageError, Tab, new_http
+from .profiling import Spy
 from .server import Server
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -369,6 +370,7 @@ async def run(
     concurrency: int = 8,
     settle: float = 15.0,
     folder: Path | None = None,
+    profile: bool = False,
 ) -> dict[str, Any]:
     folder = folder or SCRATCH / f'rooms-{uuid.uuid4().hex[:8]}'
     folder.mkdir(parents=True, exist_ok=True)
@@ -391,7 +393,11 @@ async def run(
                     result['pages'] = await bench.open_pages(concurrency)
                     print(json.dumps(result), file=sys.stderr, flush=True)  # the ramp, should the traffic fail
                     acks = asyncio.create_task(bench.ack_all())
-                    result['traffic'] = await bench.traffic(rate, duration, settle=settle)
+                    spy = Spy(server.pid, folder / 'traffic.txt') if profile else None
+                    with spy or contextlib.nullcontext():
+                        result['traffic'] = await bench.traffic(rate, duration, settle=settle)
+                    if spy is not None:
+                        result['profile'] = spy.summary()
                     acks.cancel()
                     with contextlib.suppress(asyncio.CancelledError):
                         await acks
@@ -413,6 +419,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument('--duration', type=float, default=60.0, help='seconds of sending')
     parser.add_argument('--concurrency', type=int, default=8, help='sign-ins and page loads at once')
     parser.add_argument('--out', help='write the JSON result here as well')
+    parser.add_argument('--profile', action='store_true', help='py-spy the server during the traffic')
     args = parser.parse_args(argv)
     result = asyncio.run(
         run(
@@ -422,6 +429,7 @@ def main(argv: list[str] | None = None) -> int:
             rate=args.rate,
             duration=args.duration,
             concurrency=args.concurrency,
+            profile=args.profile,
         )
     )
     result['machine'] = facts(ROOT)

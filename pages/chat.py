@@ -27,6 +27,7 @@ from chat_ui.live.events import (
     ProfileChanged,
     ReadMarked,
     ReceiptMoved,
+    ReceiptsChanged,
     RoleChanged,
     RoomDeleted,
     RoomRenamed,
@@ -398,9 +399,11 @@ class ChatPage:
                     self.pane.message_changed(message)
             case ReadMarked(conversation_id=conversation_id, message_id=message_id):
                 row = self.sidebar.by_conversation(conversation_id)
-                if row is not None and message_id >= row.last_message_id:
-                    self.sidebar.update(row.key, unread=0, mentions=0)
-                elif row is not None:
+                if row is None:
+                    pass
+                elif message_id >= row.last_message_id or self.pane.conversation_id == conversation_id:
+                    self.sidebar.update(row.key, unread=0, mentions=0)  # the open pane reads everything it shows
+                else:  # another tab read part of it: count again
                     return self.refresh_row(conversation_id)
             case HistoryCleared(conversation_id=conversation_id):
                 if self.pane.conversation_id == conversation_id:
@@ -444,6 +447,10 @@ class ChatPage:
                 self.pane.someone_typing(conversation_id, user_id, username)
             case ReceiptMoved(conversation_id=conversation_id, message_id=message_id):
                 self.pane.receipt_moved(conversation_id, message_id)
+            case ReceiptsChanged(user_id=user_id, enabled=enabled):
+                if user_id == self.me:
+                    self.receipts_on = enabled
+                return self.pane.set_receipts(self.receipts_on)
             case ProfileChanged(user_id=user_id, display_name=display_name, username=username, avatar=avatar):
                 self.person_renamed(user_id, display_name or username, avatar)
             case BusResumed():
@@ -461,9 +468,9 @@ class ChatPage:
             await self.refresh_row(conversation_id, top=True)
             return
         unread = not is_open and message.sender_id != self.me
-        self.sidebar.note_message(row.key, unread=unread)
         mentioned = unread and self.me in (message.mentions or [])[2::3]
-        self.sidebar.update(row.key, last_message_id=message.id, mentions=row.mentions + (1 if mentioned else 0))
+        mentions = row.mentions + (1 if mentioned else 0)
+        self.sidebar.note_message(row.key, unread=unread, last_message_id=message.id, mentions=mentions)
 
     async def refresh_row(self, conversation_id: int, *, top: bool = False) -> None:
         """Fetch one conversation's row again (its unread count from the server, or a newcomer to the window)."""

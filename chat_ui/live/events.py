@@ -142,6 +142,14 @@ class ReceiptMoved:
     message_id: int
 
 
+@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+class ReceiptsChanged:
+    """A person switched read receipts on or off: their pages and their direct peers' pages redraw the marker."""
+
+    user_id: int
+    enabled: bool
+
+
 # ---------------------------------------------------------------- profiles (issue 15)
 
 
@@ -189,6 +197,7 @@ LiveEvent = Union[  # noqa: UP007 - the runtime union is iterated by the codec
     MessageRecalled,
     TypingStarted,
     ReceiptMoved,
+    ReceiptsChanged,
     ProfileChanged,
     AnnouncementChanged,
     BusResumed,

@@ -16,11 +16,13 @@ from chat_ui.core import clock
 from chat_ui.core.errors import ChatError
 from chat_ui.core.views import SessionInfo
 from chat_ui.core.worker import off_loop
-from chat_ui.live.events import ContactChanged, SessionEnded
+from chat_ui.live.events import ContactChanged, ReceiptsChanged, SessionEnded
 from chat_ui.live.hub import EVERYONE, hub, user_topic
 from chat_ui.live.presence import presence
 from chat_ui.services.rules.passwords import check_password_policy, hash_password, verify_password
 from chat_ui.services.rules.usernames import RESERVED_ADMIN_NAMES, check_username, username_key
+from chat_ui.services.work import Work, transact
+from db import conversations as conversation_queries
 from db import sessions as session_queries
 from db import throttle as throttle_queries
 from db import users as user_queries
@@ -333,16 +335,21 @@ async def logout(token: str | None) -> None:
 # ---------------------------------------------------------------------------------------------- read receipts
 
 
-def _set_read_receipts(user_id: int, enabled: bool) -> None:
-    with session_scope() as db:
-        if user_queries.get_user(db, user_id=user_id) is None:
-            raise ChatError('session_ended')
-        user_queries.set_read_receipts(db, user_id=user_id, enabled=enabled)
+def _set_read_receipts(work: Work, user_id: int, enabled: bool) -> None:
+    user = user_queries.get_user(work.db, user_id=user_id)
+    if user is None:
+        raise ChatError('session_ended')
+    if user.read_receipts == enabled:
+        return
+    user_queries.set_read_receipts(work.db, user_id=user_id, enabled=enabled)
+    peers = conversation_queries.direct_peer_ids(work.db, user_id=user_id)
+    work.emit(ReceiptsChanged(user_id=user_id, enabled=enabled), [user_topic(u) for u in sorted({user_id, *peers})])
 
 
 async def set_read_receipts(actor: SessionInfo, enabled: bool) -> None:
-    """Share read receipts (and see other people's) or not; off means neither."""
-    await off_loop(_set_read_receipts, actor.user_id, bool(enabled))
+    """Share read receipts (and see other people's) or not; off means neither. The actor's open pages and their
+    direct peers' redraw the marker at once."""
+    await transact(_set_read_receipts, actor.user_id, bool(enabled))
 
 
 def _read_receipts(user_id: int) -> bool:

@@ -172,6 +172,7 @@ def store_message(
     assert conversation_id is not None and access.user.id is not None
     now = clock.now()
     reply_to_id = reply_target(work.db, conversation_id, reply_to_id)
+    had_unread = access.member.last_read_id < (access.conversation.last_message_id or 0)
     message = message_queries.add_message(
         work.db,
         conversation_id=conversation_id,
@@ -198,6 +199,13 @@ def store_message(
         )
     audience = conversation_queries.member_ids(work.db, conversation_id=conversation_id)
     work.emit(MessageCreated(message=view), users(audience))
+    if had_unread:  # writing reads what came before: the sender's other tabs clear, the peer gets the receipt
+        assert message.id is not None
+        work.emit(
+            ReadMarked(conversation_id=conversation_id, user_id=access.user.id, message_id=message.id),
+            [user_topic(access.user.id)],
+        )
+        receipts.share_read(work, access, message.id)
     return view
 
 

@@ -8,11 +8,13 @@ import pytest
 from nicegui import ElementFilter
 from nicegui.testing import User
 
+from chat_ui.core.views import SessionInfo
 from chat_ui.live.events import TypingStarted
 from chat_ui.live.hub import hub, user_topic
-from chat_ui.services import typing
+from chat_ui.services import accounts, typing
 from db import users as user_queries
 from db.engine import session_scope
+from tests.support.events import CapturedEvents
 
 from .conftest import message_rows, open_contact, rendered_text, sees_contact
 from .test_room_pages import create_room, eventually, open_members, open_row, people, send, sidebar_row, table_rows
@@ -121,12 +123,33 @@ async def test_read_marker_follows_the_peer_and_the_switch_stops_it_both_ways(
     await open_chat(bob, 'alice')
     await say(alice, 'four')
     await eventually(lambda: any(r.get('b') == 'four' for r in message_rows(bob)), 'bob did not get it')
-    assert marked(alice) == [('three', 'Read')]  # bob's read of "four" is not shared
+    assert marked(alice) == []  # bob shares no receipts any more: his earlier one went at once, "four" is not shared
     alice.find('contact-list').trigger('rowClick', [{}, {'id': f'u{user_id("bob")}'}])
     await eventually(lambda: any(r.get('b') == 'four' for r in message_rows(alice)), 'reopened')
     await eventually(lambda: marked(alice) == [], 'marker shown although bob switched receipts off')
     await send(bob, 'reply')
     await eventually(lambda: marked(bob) == [], 'bob sees markers although his receipts are off')
+
+
+async def test_the_switch_redraws_open_panes_on_both_sides_at_once(
+    user: User, create_user: Callable[[], User], events: CapturedEvents
+) -> None:
+    """Switching receipts off (on the profile page of another tab) removes the marker from the peer's open pane and
+    from the person's own open pane without a reload; switching them on brings it back."""
+    alice, bob = await people(user, create_user, 'alice', 'bob')
+    bob_elsewhere = SessionInfo(session_id=0, user_id=user_id('bob'), username='bob', is_admin=False, is_muted=False)
+    await open_chat(alice, 'bob')
+    await open_chat(bob, 'alice')
+    await say(bob, 'from bob')
+    await say(alice, 'from alice')
+    await eventually(lambda: marked(alice) == [('from alice', 'Read')], f'no marker for alice {events.items}')
+    await eventually(lambda: marked(bob) == [('from bob', 'Read')], f'no marker for bob {message_rows(bob)}')
+    await accounts.set_read_receipts(bob_elsewhere, False)
+    await eventually(lambda: marked(alice) == [], 'alice still sees the marker of bob, who switched it off')
+    await eventually(lambda: marked(bob) == [], "bob's open tab still shows markers")
+    await accounts.set_read_receipts(bob_elsewhere, True)
+    await eventually(lambda: marked(alice) == [('from alice', 'Read')], 'the marker did not come back')
+    await eventually(lambda: marked(bob) == [('from bob', 'Read')], "bob's marker did not come back")
 
 
 def user_queries_receipts(name: str) -> bool:

@@ -6,7 +6,7 @@ from sqlalchemy.engine import Engine
 
 from chat_ui.core.errors import ChatError
 from chat_ui.core.views import SessionInfo
-from chat_ui.live.events import MessageCreated, ReadMarked, ReceiptMoved, TypingStarted
+from chat_ui.live.events import MessageCreated, ReadMarked, ReceiptMoved, ReceiptsChanged, TypingStarted
 from chat_ui.services import accounts, conversations, global_search, messaging, receipts, typing
 from chat_ui.services.mentions import find_mentions
 from db import mentions as mention_queries
@@ -128,6 +128,25 @@ async def test_receipts_off_on_either_side_shows_nothing(
     assert await receipts.peer_read(b, conversation_id=chat) is None
     await accounts.set_read_receipts(b if switched_off == 'reader' else a, True)
     assert await receipts.peer_read(a, conversation_id=chat) == sent.id
+
+
+async def test_switching_receipts_tells_my_pages_and_my_direct_peers_only_when_it_changes(
+    engine: Engine, events: CapturedEvents
+) -> None:
+    a, b, c, d = make_users('alice', 'bob', 'carol', 'dan')
+    await direct(a, b)
+    await direct(c, a)
+    await conversations.create_room(d, title='Elsewhere', private=False)
+    events.clear()
+    await accounts.set_read_receipts(a, False)
+    assert events.of(ReceiptsChanged) == [
+        (ReceiptsChanged(user_id=a.user_id, enabled=False), to_users(a.user_id, b.user_id, c.user_id))
+    ]
+    events.clear()
+    await accounts.set_read_receipts(a, False)  # no change, no event
+    assert events.of(ReceiptsChanged) == []
+    await accounts.set_read_receipts(a, True)
+    assert only(events.of(ReceiptsChanged))[0] == ReceiptsChanged(user_id=a.user_id, enabled=True)
 
 
 async def test_receipts_are_for_direct_conversations_and_members_only(engine: Engine) -> None:

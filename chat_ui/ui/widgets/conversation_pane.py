@@ -134,7 +134,7 @@ class ConversationPane:
             self.root, classes='chat-results', position=before(self.root, lambda: self.drop.upload)
         )
         self.typing_bar = OptionalBlock(
-            self.root, classes='chat-typing-row', position=before(self.root, lambda: self.composer)
+            self.root, classes='chat-typing-row', position=before(self.root, lambda: self.composer), keep=True
         )
         self._set_active(False)
 

@@ -91,7 +91,7 @@ class Sidebar:
 
     def update(self, key: str, **changes: Any) -> None:
         view = self.rows.get(key)
-        if view is not None:
+        if view is not None and any(getattr(view, name) != value for name, value in changes.items()):
             self.rows[key] = replace(view, **changes)
             self._render()
 
@@ -105,13 +105,17 @@ class Sidebar:
         self.active = key
         self._render()
 
-    def note_message(self, key: str, *, unread: bool) -> None:
-        """A message in that conversation: move it to the top, count it if it is not open."""
+    def note_message(self, key: str, *, unread: bool, **changes: Any) -> None:
+        """A message in that conversation: move it to the top, count it if it is not open (and apply ``changes``)."""
         view = self.rows.get(key)
         if view is None:
             return
+        noted = replace(view, unread=view.unread + (1 if unread else 0), **changes)
+        if next(iter(self.rows)) == key and self._row(noted) == self._row(view):
+            self.rows[key] = noted  # already on top and drawn the same (the open conversation): nothing to send
+            return
         self.rows = {
-            key: replace(view, unread=view.unread + (1 if unread else 0)),
+            key: noted,
             **{k: v for k, v in self.rows.items() if k != key},
         }
         self._render()

@@ -7,9 +7,11 @@ from contextlib import contextmanager
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, create_engine
 
 _engine: Engine | None = None
+RETRYABLE_MYSQL_ERRORS = {1213, 1205}  # chosen as a deadlock victim; a lock wait timed out: the whole transaction
 
 
 def build_engine(url: str) -> Engine:
@@ -57,3 +59,11 @@ def session_scope() -> Iterator[Session]:
         except Exception:
             session.rollback()
             raise
+
+
+def is_retryable(error: BaseException) -> bool:
+    """Whether the database rolled the transaction back because of other transactions (a MariaDB deadlock victim or
+    lock wait timeout): running it again from the start is safe and usually succeeds."""
+    if not isinstance(error, DBAPIError) or error.orig is None or not error.orig.args:
+        return False
+    return error.orig.args[0] in RETRYABLE_MYSQL_ERRORS

@@ -27,7 +27,11 @@ def add_message(
     reply_to_id: int | None = None,
 ) -> Message:
     """Insert the message (and its folded text into the search index), make it the conversation's newest and count it
-    as read by its sender."""
+    as read by its sender.
+
+    The conversation's row is locked first: on MariaDB the message's foreign key takes a shared lock on it, and two
+    senders each holding that shared lock while both wait to update the row would deadlock."""
+    session.exec(select(Conversation.id).where(col(Conversation.id) == conversation_id).with_for_update())
     message = Message(
         reply_to_id=reply_to_id,
         conversation_id=conversation_id,

@@ -10,6 +10,9 @@ of a transaction that failed (also when the commit itself fails).
 from __future__ import annotations
 
 import asyncio
+import logging
+import random
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Concatenate, ParamSpec, TypeVar
@@ -19,10 +22,12 @@ from sqlmodel import Session
 from chat_ui.core.worker import off_loop
 from chat_ui.live.events import LiveEvent
 from chat_ui.live.hub import hub
-from db.engine import session_scope
+from db.engine import is_retryable, session_scope
 
 P = ParamSpec('P')
 R = TypeVar('R')
+log = logging.getLogger(__name__)
+ATTEMPTS = 3
 
 
 @dataclass
@@ -38,19 +43,31 @@ class Work:
 
 
 def run_work(fn: Callable[Concatenate[Work, P], R], *args: P.args, **kwargs: P.kwargs) -> tuple[R, list]:
-    """Blocking: the transaction, then the after-commit file work; returns the result and the events."""
-    work: Work | None = None
-    try:
-        with session_scope() as db:
-            work = Work(db)
-            result = fn(work, *args, **kwargs)
-    except BaseException:
-        for task in work.after_rollback if work is not None else ():
+    """Blocking: the transaction, then the after-commit file work; returns the result and the events.
+
+    A transaction the database rolled back because of others (a deadlock victim) runs again from the start, up to
+    ``ATTEMPTS`` times, unless it had already done file work (that is undone and the error raised)."""
+    for attempt in range(1, ATTEMPTS + 1):
+        work: Work | None = None
+        try:
+            with session_scope() as db:
+                work = Work(db)
+                result = fn(work, *args, **kwargs)
+        except BaseException as error:
+            undo = work.after_rollback if work is not None else []
+            if attempt < ATTEMPTS and not undo and is_retryable(error):
+                log.info(
+                    '%s was rolled back by the database (%s); running it again', getattr(fn, '__name__', fn), error
+                )
+                time.sleep(random.uniform(0.005, 0.02) * attempt)
+                continue
+            for task in undo:
+                task()
+            raise
+        for task in work.after_commit:
             task()
-        raise
-    for task in work.after_commit:
-        task()
-    return result, work.events
+        return result, work.events
+    raise AssertionError('unreachable')
 
 
 class InFlight:

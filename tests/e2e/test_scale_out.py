@@ -1,6 +1,7 @@
 """Two NiceChat processes behind HAProxy (cookie-sticky, health-checked), live events over a Redis this test owns:
-people on different processes chat live, a sign-in on one process kicks the other's browser, a Redis outage loses
-nothing, and a process killed mid-chat sends its browsers to the other process with every message exactly once."""
+people on different processes chat live, a sign-in on one process kicks the other's browser, a ban made on one
+process signs the person out on the other, a Redis outage loses nothing, and a process killed mid-chat sends its
+browsers to the other process with every message exactly once."""
 
 from __future__ import annotations
 
@@ -22,8 +23,8 @@ from deploy.haproxy import render
 from tests.conftest import skip_or_fail
 from tests.support.redis_server import OwnRedis
 
-from .conftest import ChatServer, NewPage, free_port, start_chat_server
-from .helpers import login, register, unique_name
+from .conftest import ADMIN_SECRET, ChatServer, NewPage, free_port, start_chat_server
+from .helpers import login, path_is, register, unique_name
 from .test_chat import open_chat, send
 
 HAPROXY = shutil.which('haproxy') or '/usr/sbin/haproxy'
@@ -132,6 +133,35 @@ def test_a_sign_in_on_one_process_kicks_the_browser_on_the_other(new_page: NewPa
     login(second, cluster.url, name)
     expect(first.get_by_test_id('login-notice')).to_be_visible()  # the single-device rule across processes
     assert cluster.instance_of(second) == 'p1'
+
+
+def test_a_ban_on_one_process_signs_the_person_out_on_the_other(new_page: NewPage, cluster: Cluster) -> None:
+    a_name, b_name = unique_name('ba'), unique_name('bb')
+    a = person(new_page, cluster, a_name, 'p1')
+    b = person(new_page, cluster, b_name, 'p2')
+    open_chat(a, b_name)
+    open_chat(b, a_name)
+    admin = new_page()
+    cluster.pin(admin, 'p1')
+    admin.goto(f'{cluster.url}/init_admin')
+    admin.get_by_test_id('init-secret').fill(ADMIN_SECRET)
+    admin.get_by_test_id('init-username').fill('root')
+    admin.get_by_test_id('init-password').fill('admin123')
+    admin.get_by_test_id('init-submit').click()
+    expect(admin.get_by_test_id('login-notice')).to_be_visible()
+    login(admin, cluster.url, 'root', 'admin123')
+    expect(admin).to_have_url(path_is('/admin'))
+    assert cluster.instance_of(admin) == 'p1'
+
+    admin.get_by_test_id(f'ban-{b_name}').click()
+    admin.get_by_test_id('confirm-ok').click()
+    expect(admin.get_by_test_id(f'ban-{b_name}')).to_have_attribute('data-state', 'on')
+    expect(b).to_have_url(path_is('/login'), timeout=3000)  # B's page on p2 heard of the ban made on p1
+    expect(b.get_by_test_id('login-notice')).to_contain_text('banned')
+    expect(a.get_by_test_id(f'contact-{b_name}')).to_have_count(0)  # gone from the list of A, on p1
+    login(b, cluster.url, b_name, expect_success=False)
+    expect(b.get_by_test_id('login-error')).to_contain_text('banned')
+    assert cluster.instance_of(b) == 'p2'
 
 
 def test_a_redis_outage_loses_no_message(new_page: NewPage, cluster: Cluster) -> None:

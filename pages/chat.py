@@ -496,6 +496,7 @@ class ChatPage:
                         id=None,
                         kind=DIRECT,
                         title=event.username,
+                        login=event.username,
                         peer_id=event.user_id,
                         online=presence.is_online(event.user_id),
                     ),

@@ -37,9 +37,16 @@ def register() -> None:
             secret = text_field(
                 t('init_secret'), 'init-secret', password=True, hint=t('init_secret_hint'), max_length=256
             )
-            username = text_field(t('username'), 'init-username', hint=t('username_rules'), max_length=64)
+            username = text_field(
+                t('username'), 'init-username', hint=t('username_rules'), max_length=64, autofill='username'
+            )
             password = text_field(
-                t('password'), 'init-password', password=True, hint=t('password_rules'), max_length=256
+                t('password'),
+                'init-password',
+                password=True,
+                hint=t('password_rules'),
+                max_length=256,
+                autofill='new-password',
             )
             captcha = CaptchaBox('init-captcha')
             error = error_banner('init-error')

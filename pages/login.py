@@ -31,8 +31,10 @@ def register() -> None:
                 testid(ui.label(t(f'notice_{notice}')), 'login-notice').props('role=status').classes(
                     'w-full text-sm text-blue-900 bg-blue-50 rounded-lg px-3 py-2'
                 )
-            username = text_field(t('username'), 'login-username', max_length=128)
-            password = text_field(t('password'), 'login-password', password=True, max_length=128)
+            username = text_field(t('username'), 'login-username', max_length=128, autofill='username')
+            password = text_field(
+                t('password'), 'login-password', password=True, max_length=128, autofill='current-password'
+            )
             captcha = CaptchaBox('login-captcha')
             error = error_banner('login-error')
             button = submit_button(t('login_submit'), 'login-submit')

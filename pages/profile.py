@@ -104,17 +104,26 @@ class ProfilePage:
                             'profile-display-name',
                             hint=t('profile_name_hint', name=me.username),
                             max_length=64,
+                            autofill='nickname',
+                            value=me.display_name or me.username,
                         ).classes('flex-1')
-                        self.name_input.value = me.display_name or me.username
                         save = testid(ui.button(t('profile_save'), on_click=guard(self.save_name)), 'profile-save')
                         save.props('unelevated no-caps color=primary').classes('rounded-lg mt-1')
                         self.save_button = save
                     self.name_error = error_banner('profile-error')
                 with ui.card().classes(CARD):
                     ui.label(t('profile_password_heading')).classes('text-base font-semibold')
-                    self.current = text_field(t('password_current'), 'password-current', password=True)
-                    self.new = text_field(t('password_new'), 'password-new', password=True, hint=t('password_rules'))
-                    self.new2 = text_field(t('password_new2'), 'password-new2', password=True)
+                    self.current = text_field(
+                        t('password_current'), 'password-current', password=True, autofill='current-password'
+                    )
+                    self.new = text_field(
+                        t('password_new'),
+                        'password-new',
+                        password=True,
+                        hint=t('password_rules'),
+                        autofill='new-password',
+                    )
+                    self.new2 = text_field(t('password_new2'), 'password-new2', password=True, autofill='new-password')
                     self.password_error = error_banner('password-error')
                     submit = testid(
                         ui.button(t('password_submit'), on_click=guard(self.change_password)), 'password-submit'

@@ -15,11 +15,20 @@ def register() -> None:
     @ui.page('/register')
     def register_page() -> None:
         with auth_card('register_title'):
-            username = text_field(t('username'), 'register-username', hint=t('username_rules'), max_length=64)
-            password = text_field(
-                t('password'), 'register-password', password=True, hint=t('password_rules'), max_length=256
+            username = text_field(
+                t('username'), 'register-username', hint=t('username_rules'), max_length=64, autofill='username'
             )
-            password2 = text_field(t('password_again'), 'register-password2', password=True, max_length=256)
+            password = text_field(
+                t('password'),
+                'register-password',
+                password=True,
+                hint=t('password_rules'),
+                max_length=256,
+                autofill='new-password',
+            )
+            password2 = text_field(
+                t('password_again'), 'register-password2', password=True, max_length=256, autofill='new-password'
+            )
             error = error_banner('register-error')
             button = submit_button(t('register_submit'), 'register-submit')
             with ui.row().classes('w-full justify-center gap-1 text-sm'):

@@ -8,10 +8,22 @@ from chat_ui.ui.testid import set_props, testid
 
 
 def text_field(
-    label: str, name: str, *, password: bool = False, hint: str | None = None, max_length: int = 256
+    label: str,
+    name: str,
+    *,
+    password: bool = False,
+    hint: str | None = None,
+    max_length: int = 256,
+    autofill: str = 'off',
+    value: str = '',
 ) -> ui.input:
-    field = ui.input(label, password=password, password_toggle_button=password).classes('w-full')
-    testid(set_props(field.props('outlined dense autocomplete=off'), {'maxlength': max_length}), name)
+    """An outlined input; ``autofill`` is its ``autocomplete`` hint (``username``, ``current-password``,
+    ``new-password``, ``nickname``), so a password manager fills the right fields and never the others.
+
+    ``value`` is given at creation: a value set afterwards is an update that NiceGUI sends only once the page is
+    connected, and if it arrives after the person has started typing it puts the old text back."""
+    field = ui.input(label, value=value, password=password, password_toggle_button=password).classes('w-full')
+    testid(set_props(field.props('outlined dense'), {'maxlength': max_length, 'autocomplete': autofill}), name)
     if hint:
         set_props(field, {'hint': hint})
     return field

@@ -24,6 +24,7 @@ ATTRIBUTES = {
         'data-time',
         'data-sender',
         'data-edited',
+        'data-avatar',
     },
     'a': {'href', 'target'},
     'img': {'src', 'alt', 'loading'},

@@ -165,8 +165,15 @@ def _write_conversation(
                 'sender_display': shown or login,
                 'kind': row.kind,
             }
-            if row.kind == 'text':
+            if row.reply_to_id is not None:
+                item['reply_to'] = row.reply_to_id
+            if row.recalled_at is not None:  # as members see it: that it was withdrawn, by whom, not what it said
+                by = 'sender' if row.recalled_by in (None, row.sender_id) else 'admin'
+                item['recalled'] = {'time': _iso(row.recalled_at), 'by': by}
+            elif row.kind == 'text':
                 item['text'] = row.body or ''
+                if row.edited_at is not None:  # the current text; earlier versions are the admin's records only
+                    item['edited'] = _iso(row.edited_at)
             if row.file_key:
                 arcname = f'files/{row.file_key}-{_safe(row.file_name or "file", 80)}'
                 item['file'] = {

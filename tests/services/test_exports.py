@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from chat_ui.core.errors import ChatError
-from chat_ui.services import conversations, exports, file_access, messaging, uploads
+from chat_ui.services import conversations, exports, file_access, message_actions, messaging, uploads
 from chat_ui.services.file_store import stored_path
 from db import files as file_queries
 from db.engine import session_scope
@@ -111,3 +111,31 @@ async def test_a_long_history_is_written_in_batches(
     with zipfile.ZipFile(path) as archive:
         doc = json.loads(archive.read(f'conversations/{direct.id}.json'))
     assert [m['text'] for m in doc['messages']] == [f'm{i}' for i in range(30)]
+
+
+async def test_edits_recalls_and_replies_are_exported_as_members_see_them(
+    engine: Engine, upload_dir: Path, fake_clock: FakeClock
+) -> None:
+    a, b = make_users('alice', 'bob')
+    direct = await conversations.open_direct(a, peer_id=b.user_id)
+    assert direct.id
+    first = await messaging.send_text(a, conversation_id=direct.id, text='first draft')
+    gone = await messaging.send_text(b, conversation_id=direct.id, text='oops, wrong chat')
+    assert first and gone and first.id and gone.id
+    reply = await messaging.send_text(b, conversation_id=direct.id, text='answering', reply_to_id=first.id)
+    assert reply
+    fake_clock.advance(30)
+    await message_actions.edit_message(a, message_id=first.id, text='final words')
+    await message_actions.recall_message(b, message_id=gone.id)
+    job = await exports.export_my_data(a)
+    assert job.key
+    path = stored_path(job.key)
+    assert path is not None
+    with zipfile.ZipFile(path) as archive:
+        raw = archive.read(f'conversations/{direct.id}.json')
+    messages = json.loads(raw)['messages']
+    edited, recalled, answer = messages
+    assert edited['text'] == 'final words' and edited['edited'] == '2026-01-01T12:00:30Z'
+    assert recalled['recalled'] == {'time': '2026-01-01T12:00:30Z', 'by': 'sender'} and 'text' not in recalled
+    assert answer['reply_to'] == first.id and 'edited' not in answer and 'recalled' not in answer
+    assert b'first draft' not in raw and b'wrong chat' not in raw  # earlier versions stay in the admin's records

@@ -9,7 +9,7 @@ from chat_ui.core.config import get_settings
 from chat_ui.core.errors import ChatError
 from chat_ui.services import accounts
 from chat_ui.services.accounts import LoginRefused
-from chat_ui.ui.forms import error_banner, show, submit_button, text_field
+from chat_ui.ui.forms import error_banner, new_account_fields, show, submit_button, text_field
 from chat_ui.ui.i18n import t
 from chat_ui.ui.testid import testid
 from chat_ui.ui.theme import auth_card
@@ -37,17 +37,7 @@ def register() -> None:
             secret = text_field(
                 t('init_secret'), 'init-secret', password=True, hint=t('init_secret_hint'), max_length=256
             )
-            username = text_field(
-                t('username'), 'init-username', hint=t('username_rules'), max_length=64, autofill='username'
-            )
-            password = text_field(
-                t('password'),
-                'init-password',
-                password=True,
-                hint=t('password_rules'),
-                max_length=256,
-                autofill='new-password',
-            )
+            username, password = new_account_fields('init')
             captcha = CaptchaBox('init-captcha')
             error = error_banner('init-error')
             button = submit_button(t('init_submit'), 'init-submit')

@@ -6,7 +6,7 @@ from nicegui import ui
 
 from chat_ui.core.errors import ChatError
 from chat_ui.services import accounts
-from chat_ui.ui.forms import error_banner, show, submit_button, text_field
+from chat_ui.ui.forms import error_banner, new_account_fields, show, submit_button, text_field
 from chat_ui.ui.i18n import t
 from chat_ui.ui.theme import auth_card
 
@@ -15,17 +15,7 @@ def register() -> None:
     @ui.page('/register')
     def register_page() -> None:
         with auth_card('register_title'):
-            username = text_field(
-                t('username'), 'register-username', hint=t('username_rules'), max_length=64, autofill='username'
-            )
-            password = text_field(
-                t('password'),
-                'register-password',
-                password=True,
-                hint=t('password_rules'),
-                max_length=256,
-                autofill='new-password',
-            )
+            username, password = new_account_fields('register')
             password2 = text_field(
                 t('password_again'), 'register-password2', password=True, max_length=256, autofill='new-password'
             )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from nicegui import ui
 
+from chat_ui.ui.i18n import t
 from chat_ui.ui.testid import set_props, testid
 
 
@@ -27,6 +28,23 @@ def text_field(
     if hint:
         set_props(field, {'hint': hint})
     return field
+
+
+def new_account_fields(prefix: str) -> tuple[ui.input, ui.input]:
+    """The login name and the new password of an account being made (``<prefix>-username``, ``<prefix>-password``),
+    with their rules as hints."""
+    username = text_field(
+        t('username'), f'{prefix}-username', hint=t('username_rules'), max_length=64, autofill='username'
+    )
+    password = text_field(
+        t('password'),
+        f'{prefix}-password',
+        password=True,
+        hint=t('password_rules'),
+        max_length=256,
+        autofill='new-password',
+    )
+    return username, password
 
 
 def error_banner(name: str) -> ui.label:

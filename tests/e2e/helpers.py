@@ -52,6 +52,18 @@ def login(
         expect(page).to_have_url(path_is('/', '/admin'))
 
 
+def set_up_admin(page: Page, base_url: str, secret: str, name: str = 'root', password: str = 'admin123') -> None:
+    """Create the site admin through /init_admin, then sign in as them (the app lands on /admin)."""
+    page.goto(f'{base_url}/init_admin')
+    page.get_by_test_id('init-secret').fill(secret)
+    page.get_by_test_id('init-username').fill(name)
+    page.get_by_test_id('init-password').fill(password)
+    page.get_by_test_id('init-submit').click()
+    expect(page.get_by_test_id('login-notice')).to_be_visible()
+    login(page, base_url, name, password)
+    expect(page).to_have_url(path_is('/admin'))
+
+
 def fill_login(page: Page, name: str, password: str) -> None:
     """Fill and submit the login form already open on ``page``."""
     page.get_by_test_id('login-username').fill(name)

@@ -8,21 +8,14 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from .conftest import ADMIN_SECRET, ChatServer, NewPage
-from .helpers import login, path_is, register, unique_name
+from .helpers import login, path_is, register, set_up_admin, unique_name
 from .test_chat import open_chat, send, signed_in
 
 
 @pytest.fixture
 def admin_page(new_page: NewPage, fresh_chat_server: ChatServer) -> Iterator[Page]:
     page = new_page()
-    page.goto(f'{fresh_chat_server.url}/init_admin')
-    page.get_by_test_id('init-secret').fill(ADMIN_SECRET)
-    page.get_by_test_id('init-username').fill('root')
-    page.get_by_test_id('init-password').fill('admin123')
-    page.get_by_test_id('init-submit').click()
-    expect(page.get_by_test_id('login-notice')).to_be_visible()
-    login(page, fresh_chat_server.url, 'root', 'admin123')
-    expect(page).to_have_url(path_is('/admin'))
+    set_up_admin(page, fresh_chat_server.url, ADMIN_SECRET)
     yield page
 
 

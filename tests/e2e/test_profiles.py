@@ -15,7 +15,7 @@ from .conftest import ChatServer, NewPage
 from .helpers import path_is, unique_name
 from .test_admin import admin_page  # noqa: F401 - the fixture
 from .test_chat import open_chat, send, signed_in
-from .test_rooms import bubble, create_room
+from .test_rooms import add_member, bubble, create_room
 
 
 def open_profile(page: Page) -> None:
@@ -33,8 +33,7 @@ def test_display_name_and_avatar_reach_the_peer_live(
     title = unique_name('Prof')
     create_room(a, title)
     a.get_by_test_id('members-open').click()
-    a.get_by_test_id('add-member-input').fill(b_name)
-    a.get_by_test_id('add-member-submit').click()
+    add_member(a, b_name)
     expect(a.get_by_test_id(f'member-{b_name}')).to_be_visible()
     b.get_by_test_id(f'room-{title}').click()
     expect(b.get_by_test_id('chat-peer')).to_have_text(title)

@@ -22,6 +22,12 @@ def create_room(page: Page, title: str, *, private: bool = False) -> None:
     expect(page.get_by_test_id('chat-peer')).to_have_text(title)
 
 
+def add_member(page: Page, name: str) -> None:
+    """Add ``name`` through the open members panel."""
+    page.get_by_test_id('add-member-input').fill(name)
+    page.get_by_test_id('add-member-submit').click()
+
+
 def bubble(page: Page, text: str):  # type: ignore[no-untyped-def]
     return page.get_by_test_id('message').filter(has_text=text)
 
@@ -51,8 +57,7 @@ def test_three_people_in_a_room(new_page: NewPage, chat_server: ChatServer) -> N
 
     a.get_by_test_id('members-open').click()
     expect(a.get_by_test_id(f'member-{b_name}')).to_have_attribute('data-role', 'member')
-    a.get_by_test_id('add-member-input').fill(c_name)
-    a.get_by_test_id('add-member-submit').click()
+    add_member(a, c_name)
     expect(a.get_by_test_id(f'member-{c_name}')).to_be_visible()
     c.get_by_test_id(f'room-{title}').click()
     expect(c.get_by_test_id('chat-peer')).to_have_text(title)
@@ -104,8 +109,7 @@ def test_owner_renames_and_deletes_and_members_see_it(new_page: NewPage, chat_se
     login(b, chat_server.url, b_name)
     create_room(a, title)
     a.get_by_test_id('members-open').click()
-    a.get_by_test_id('add-member-input').fill(b_name)
-    a.get_by_test_id('add-member-submit').click()
+    add_member(a, b_name)
     b.get_by_test_id(f'room-{title}').click()
     expect(b.get_by_test_id('chat-peer')).to_have_text(title)
 

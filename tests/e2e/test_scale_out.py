@@ -24,7 +24,7 @@ from tests.conftest import skip_or_fail
 from tests.support.redis_server import OwnRedis
 
 from .conftest import ADMIN_SECRET, ChatServer, NewPage, free_port, start_chat_server
-from .helpers import login, path_is, register, unique_name
+from .helpers import login, path_is, register, set_up_admin, unique_name
 from .test_chat import open_chat, send
 
 HAPROXY = shutil.which('haproxy') or '/usr/sbin/haproxy'
@@ -107,6 +107,15 @@ def person(new_page: NewPage, cluster: Cluster, name: str, instance: str) -> Pag
     return page
 
 
+def chatting(new_page: NewPage, cluster: Cluster, a_name: str, b_name: str) -> tuple[Page, Page]:
+    """A on p1 and B on p2, each with their conversation open."""
+    a = person(new_page, cluster, a_name, 'p1')
+    b = person(new_page, cluster, b_name, 'p2')
+    open_chat(a, b_name)
+    open_chat(b, a_name)
+    return a, b
+
+
 def test_people_on_two_processes_chat_live_and_see_each_other_online(new_page: NewPage, cluster: Cluster) -> None:
     a_name, b_name = unique_name('sa'), unique_name('sb')
     b = person(new_page, cluster, b_name, 'p2')
@@ -137,20 +146,10 @@ def test_a_sign_in_on_one_process_kicks_the_browser_on_the_other(new_page: NewPa
 
 def test_a_ban_on_one_process_signs_the_person_out_on_the_other(new_page: NewPage, cluster: Cluster) -> None:
     a_name, b_name = unique_name('ba'), unique_name('bb')
-    a = person(new_page, cluster, a_name, 'p1')
-    b = person(new_page, cluster, b_name, 'p2')
-    open_chat(a, b_name)
-    open_chat(b, a_name)
+    a, b = chatting(new_page, cluster, a_name, b_name)
     admin = new_page()
     cluster.pin(admin, 'p1')
-    admin.goto(f'{cluster.url}/init_admin')
-    admin.get_by_test_id('init-secret').fill(ADMIN_SECRET)
-    admin.get_by_test_id('init-username').fill('root')
-    admin.get_by_test_id('init-password').fill('admin123')
-    admin.get_by_test_id('init-submit').click()
-    expect(admin.get_by_test_id('login-notice')).to_be_visible()
-    login(admin, cluster.url, 'root', 'admin123')
-    expect(admin).to_have_url(path_is('/admin'))
+    set_up_admin(admin, cluster.url, ADMIN_SECRET)
     assert cluster.instance_of(admin) == 'p1'
 
     admin.get_by_test_id(f'ban-{b_name}').click()
@@ -175,10 +174,7 @@ def test_a_redis_outage_loses_no_message(new_page: NewPage, cluster: Cluster) ->
 
 def outage(new_page: NewPage, cluster: Cluster) -> None:
     a_name, b_name = unique_name('ra'), unique_name('rb')
-    a = person(new_page, cluster, a_name, 'p1')
-    b = person(new_page, cluster, b_name, 'p2')
-    open_chat(a, b_name)
-    open_chat(b, a_name)
+    a, b = chatting(new_page, cluster, a_name, b_name)
     cluster.redis.stop()
     try:
         send(b, 'sent while redis is down')  # stored; p1 does not hear of it now
@@ -198,10 +194,7 @@ def outage(new_page: NewPage, cluster: Cluster) -> None:
 
 def test_a_process_killed_mid_chat_loses_nothing(new_page: NewPage, cluster: Cluster) -> None:
     a_name, b_name = unique_name('ka'), unique_name('kb')
-    a = person(new_page, cluster, a_name, 'p1')
-    b = person(new_page, cluster, b_name, 'p2')
-    open_chat(a, b_name)
-    open_chat(b, a_name)
+    a, b = chatting(new_page, cluster, a_name, b_name)
     for index in range(3):
         send(a, f'before {index}')
     expect(b.get_by_test_id('message')).to_have_count(3)

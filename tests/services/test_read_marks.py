@@ -5,7 +5,6 @@ import asyncio
 
 from sqlalchemy.engine import Engine
 
-from chat_ui.core.views import SessionInfo
 from chat_ui.live.events import ReadMarked
 from chat_ui.services import conversations, messaging
 from chat_ui.services import read_marks as read_marks_module
@@ -13,15 +12,7 @@ from chat_ui.services.read_marks import read_marks
 from db import conversations as conversation_queries
 from db.engine import session_scope
 from tests.support.events import CapturedEvents
-from tests.support.factories import make_users, set_flags
-
-
-async def room_with(owner: SessionInfo, *members: SessionInfo) -> int:
-    view = await conversations.create_room(owner, title='Busy', private=False)
-    assert view.id is not None
-    for member in members:
-        await conversations.add_member(owner, conversation_id=view.id, username=member.username)
-    return view.id
+from tests.support.factories import make_room, make_users, set_flags
 
 
 def marks(room: int) -> dict[int, int]:
@@ -42,7 +33,7 @@ async def test_marks_of_many_members_go_in_batches_with_the_newest_each(
 ) -> None:
     monkeypatch.setattr(read_marks_module, 'INTERVAL', 0.3)
     owner, *members = make_users('owner', *(f'm{i}' for i in range(8)))
-    room = await room_with(owner, *members)
+    room = await make_room(owner, *members)
     sent = [await messaging.send_text(owner, conversation_id=room, text=f'm {i}') for i in range(5)]
     ids = [view.id for view in sent if view is not None]
     events.clear()
@@ -60,7 +51,7 @@ async def test_marks_of_many_members_go_in_batches_with_the_newest_each(
 
 async def test_a_mark_noted_by_a_page_that_left_is_still_written(engine: Engine) -> None:
     a, b = make_users('alice', 'bob')
-    room = await room_with(a, b)
+    room = await make_room(a, b)
     first = await messaging.send_text(a, conversation_id=room, text='one')
     second = await messaging.send_text(a, conversation_id=room, text='two')
     assert first is not None and second is not None
@@ -72,7 +63,7 @@ async def test_a_mark_noted_by_a_page_that_left_is_still_written(engine: Engine)
 
 async def test_a_refused_mark_is_dropped_and_the_rest_of_its_batch_is_written(engine: Engine) -> None:
     a, b, banned, stranger = make_users('alice', 'bob', 'dan', 'eve')
-    room = await room_with(a, b, banned)
+    room = await make_room(a, b, banned)
     chat = (await conversations.open_direct(a, peer_id=stranger.user_id)).id
     assert chat is not None
     view = await messaging.send_text(a, conversation_id=room, text='hello')
@@ -94,7 +85,7 @@ async def test_a_refused_mark_is_dropped_and_the_rest_of_its_batch_is_written(en
 
 async def test_write_waiting_writes_what_waits_without_the_event_loop(engine: Engine) -> None:
     a, b = make_users('alice', 'bob')
-    room = await room_with(a, b)
+    room = await make_room(a, b)
     view = await messaging.send_text(a, conversation_id=room, text='hello')
     assert view is not None
     read_marks._due[(b.user_id, room)] = view.id  # what a stopping process still holds

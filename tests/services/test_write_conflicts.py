@@ -12,24 +12,15 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import func, select
 
-from chat_ui.core.views import SessionInfo
-from chat_ui.services import conversations, messaging
+from chat_ui.services import messaging
 from chat_ui.services.work import Work, transact
 from db import messages as message_queries
 from db import search_text
 from db.engine import session_scope
 from db.models import Message, User
-from tests.support.factories import make_users
+from tests.support.factories import make_room, make_users
 
 HELD = 0.5  # s a sender waits inside its transaction for the other one to get there too
-
-
-async def room_of(owner: SessionInfo, *members: SessionInfo) -> int:
-    view = await conversations.create_room(owner, title='Together', private=False)
-    assert view.id is not None
-    for member in members:
-        await conversations.add_member(owner, conversation_id=view.id, username=member.username)
-    return view.id
 
 
 class Meet:
@@ -53,7 +44,7 @@ async def test_two_members_sending_into_one_room_together_both_land_without_a_re
     engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     owner, bob = make_users('owner', 'bob')
-    room = await room_of(owner, bob)
+    room = await make_room(owner, bob)
     meet = Meet(parties=2)
     index_message = search_text.index_message
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from chat_ui.core.views import SessionInfo
+from chat_ui.services import conversations
 from chat_ui.services.rules.usernames import username_key
 from db import users as user_queries
 from db.engine import session_scope
@@ -17,6 +18,15 @@ def make_users(*names: str) -> list[SessionInfo]:
             assert user.id is not None
             actors.append(SessionInfo(session_id=0, user_id=user.id, username=name, is_admin=False, is_muted=False))
     return actors
+
+
+async def make_room(owner: SessionInfo, *members: SessionInfo, title: str = 'Room') -> int:
+    """A public room of ``owner`` with ``members`` added; its id."""
+    view = await conversations.create_room(owner, title=title, private=False)
+    assert view.id is not None
+    for member in members:
+        await conversations.add_member(owner, conversation_id=view.id, username=member.username)
+    return view.id
 
 
 def set_flags(user_id: int, *, muted: bool | None = None, banned: bool | None = None) -> None:

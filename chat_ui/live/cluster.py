@@ -294,6 +294,18 @@ class RedisBus:
             pipe.publish(self.presence_channel, f'{self.instance}|*|0')
             await pipe.execute()
 
+    async def claim(self, key: str, seconds: float, timeout: float = 1.0) -> bool:
+        """Take ``key`` for ``seconds`` for the whole deployment: False while another holder has it. True as well
+        when Redis cannot be asked (each process then limits on its own)."""
+        try:
+            taken = await asyncio.wait_for(
+                self.client.set(f'{self.prefix}{key}', self.instance, nx=True, px=max(1, int(seconds * 1000))),
+                timeout,
+            )
+        except (TimeoutError, redis.RedisError, OSError):
+            return True
+        return bool(taken)
+
     async def ping(self, timeout: float = 1.0) -> bool:
         try:
             return bool(await asyncio.wait_for(self.client.ping(), timeout))

@@ -1,8 +1,10 @@
 """Typing notices: ephemeral (never stored), sent to the other members' pages only, rate-limited at the source.
 
 The gate is on the server: whatever a browser sends, one user makes at most one ``TypingStarted`` per conversation
-every ``TYPING_EVERY`` seconds (a page asks at most that often too). Pages that show the conversation display it
-and forget it ``TYPING_SHOWN`` seconds after the last one, or when that person's message arrives.
+every ``TYPING_EVERY`` seconds (a page asks at most that often too), across all their tabs: in this process by
+``gate``, and with ``REDIS_URL`` across processes by a Redis key that expires after ``TYPING_EVERY`` s. Pages that
+show the conversation display it and forget it ``TYPING_SHOWN`` seconds after the last one, or when that person's
+message arrives.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from datetime import datetime, timedelta
 
 from chat_ui.core import clock
 from chat_ui.core.views import SessionInfo
+from chat_ui.live.cluster import node
 from chat_ui.live.events import TypingStarted
 from chat_ui.live.hub import users
 from db import conversations as conversation_queries
@@ -64,6 +67,9 @@ async def typing(actor: SessionInfo, *, conversation_id: int) -> bool:
     """The actor is typing in the conversation: tell the other members (refused like a send: not a member, muted);
     False when the gate held the notice back."""
     if not gate.allow(actor.user_id, conversation_id, clock.now()):
+        return False
+    bus = node.bus
+    if bus is not None and not await bus.claim(f'typing:{actor.user_id}:{conversation_id}', TYPING_EVERY):
         return False
     await transact(_typing, actor.user_id, conversation_id)
     return True

@@ -1,16 +1,20 @@
 """Typing notices, read receipts, mentions, search everywhere and the window around a message: the rules, the
 events and their audiences, and hostile input (other people's conversations, forged ids, HTML keywords)."""
 
+import asyncio
+
 import pytest
 from sqlalchemy.engine import Engine
 
 from chat_ui.core.errors import ChatError
 from chat_ui.core.views import SessionInfo
+from chat_ui.live import cluster
 from chat_ui.live.events import MessageCreated, ReadMarked, ReceiptMoved, ReceiptsChanged, TypingStarted
 from chat_ui.services import accounts, conversations, global_search, messaging, receipts, typing
 from chat_ui.services.mentions import find_mentions
 from db import mentions as mention_queries
 from db.engine import session_scope
+from tests.live.conftest import node as redis_node
 from tests.services.conftest import FakeClock
 from tests.support.events import CapturedEvents, only, to_users
 from tests.support.factories import make_users, set_flags
@@ -69,6 +73,32 @@ async def test_typing_is_never_stored(engine: Engine, events: CapturedEvents, fa
     await typing.typing(a, conversation_id=chat)
     assert await messaging.load_window(b, conversation_id=chat) == []
     assert events.of(MessageCreated) == []
+
+
+async def test_the_typing_gate_holds_across_processes_through_redis(
+    engine: Engine,
+    events: CapturedEvents,
+    fake_clock: FakeClock,
+    redis_url: str,
+    redis_prefix: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    a, b = make_users('alice', 'bob')
+    chat = await direct(a, b)
+    monkeypatch.setattr(typing, 'TYPING_EVERY', 0.5)
+    async with redis_node(redis_url, redis_prefix, 'p1') as here:
+        monkeypatch.setattr(cluster.node, 'bus', here.bus)
+        events.clear()
+        assert await typing.typing(a, conversation_id=chat)
+        typing.gate.clear()  # alice's next notice comes from her tab on another process, whose gate saw nothing
+        fake_clock.advance(1.0)
+        assert not await typing.typing(a, conversation_id=chat)
+        assert await typing.typing(b, conversation_id=chat)  # per person there too
+        assert len(events.of(TypingStarted)) == 2
+        await asyncio.sleep(0.6)  # the Redis key expires after TYPING_EVERY
+        typing.gate.clear()
+        assert await typing.typing(a, conversation_id=chat)
+        assert len(events.of(TypingStarted)) == 3
 
 
 async def test_forged_typing_for_other_conversations_is_refused_and_sends_nothing(

@@ -50,6 +50,14 @@ QUEUE_LIMIT = 10_000  # events kept while Redis is unreachable (oldest dropped b
 BACKOFF = (0.2, 0.5, 1.0, 2.0, 5.0)
 STOP_STEP_TIMEOUT = 3.0  # s for each step of stopping the bus
 CLIENT_OPTIONS: dict[str, Any] = {'socket_connect_timeout': 2, 'health_check_interval': 5, 'socket_keepalive': True}
+POOL_SIZE = 4  # connections of the bus's client (publisher, heartbeats, claims; the subscriber has its own)
+
+
+def bounded_client(url: str, size: int, **options: Any) -> aioredis.Redis:
+    """A client whose pool holds at most ``size`` connections: a burst of commands waits for a free one instead
+    of opening a connection each (and keeping them all open)."""
+    pool = aioredis.BlockingConnectionPool.from_url(url, max_connections=size, timeout=10, **options)
+    return aioredis.Redis(connection_pool=pool)
 
 
 class Node:
@@ -75,7 +83,7 @@ class RedisBus:
         self.ttl = ttl
         self.events_channel = f'{prefix}ev'
         self.presence_channel = f'{prefix}pr'
-        self.client = aioredis.from_url(url, **CLIENT_OPTIONS)
+        self.client = bounded_client(url, POOL_SIZE, **CLIENT_OPTIONS)
         self._queue: collections.deque[tuple[str, str]] = collections.deque()
         self._wake = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []

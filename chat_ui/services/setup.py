@@ -7,7 +7,7 @@ from nicegui.storage import Storage
 
 from chat_ui.core import gc_tuning, memory
 from chat_ui.core.config import Settings, set_settings
-from chat_ui.live import cluster
+from chat_ui.live import browser_storage, cluster
 from chat_ui.live.hub import hub
 from chat_ui.live.presence import presence
 from chat_ui.services import send_limit
@@ -66,3 +66,5 @@ def join_deployment(settings: Settings, url: str) -> None:
     if not Storage.redis_url:
         Storage.redis_url = url
         Storage.redis_key_prefix = f'{settings.redis_prefix}ng:'
+    browser_storage.use_shared()  # one Redis client and subscription for all of them, not ~5 connections per page
+    app.on_shutdown(browser_storage.link.stop)

@@ -15,13 +15,12 @@ import statistics
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import aiohttp
 
 from . import ngclient
 from .ngclient import Browser, Tab
-from .server import Server
 
 PREFIX = 'bench '
 BENCH_TEXT = re.compile(r'bench [^:<\s]+:[0-9]+')  # a bench message's text inside a chunk of message HTML
@@ -141,16 +140,44 @@ class Tracker:
         if seq is not None:
             self.bubbles.get(seq, set()).discard(element_id)
 
+    def forget(self, name: str) -> None:
+        """That person's page was reloaded: the bubbles of its old elements went with it."""
+        for key in [key for key in self.bubble_seq if key[0] == name]:
+            seq = self.bubble_seq.pop(key)
+            self.bubbles.get(seq, set()).discard(key[1])
+
     def check_done(self) -> None:
         if self.sending_done and len(self.arrived) >= len(self.sent):
             self.all_arrived.set()
 
 
-class Fleet:
-    """The simulated users of one server."""
+class Measured(Protocol):
+    """What a fleet reads of the server (or servers) it drives."""
 
-    def __init__(self, server: Server, http: aiohttp.ClientSession, password: str) -> None:
+    base: str
+
+    @property
+    def pid(self) -> int: ...
+
+    def rss(self) -> int: ...
+
+    def cpu_seconds(self) -> float: ...
+
+    def gc_pauses(self, since: float, until: float) -> dict[str, float | int | None]: ...
+
+
+class Fleet:
+    """The simulated users of one server (or of several: ``base_for(name)`` is where that user's browser goes)."""
+
+    def __init__(
+        self,
+        server: Measured,
+        http: aiohttp.ClientSession,
+        password: str,
+        base_for: Callable[[str], str] | None = None,
+    ) -> None:
         self.server = server
+        self.base_for = base_for or (lambda _name: server.base)
         self.http = http
         self.password = password
         self.members: dict[str, Member] = {}
@@ -208,7 +235,7 @@ class Fleet:
         gate = asyncio.Semaphore(concurrency)
 
         async def one(name: str) -> None:
-            browser = Browser(self.http, self.server.base)
+            browser = Browser(self.http, self.base_for(name))
             async with gate:
                 await browser.login(name, self.password)
             self.members[name] = Member(name=name, browser=browser)

@@ -87,24 +87,36 @@ class Page:
 
 
 class Browser:
-    """One simulated browser: its ``session`` cookie (the key of its server-side NiceGUI user storage)."""
+    """One simulated browser: its cookies (``session``, the key of its server-side NiceGUI user storage, and a
+    balancer's sticky cookie) and the process (``X-NiceChat-Instance``) that answered it last."""
 
     def __init__(self, http: aiohttp.ClientSession, base: str) -> None:
         self.http = http
         self.base = base
-        self.cookie: str | None = None
+        self.cookies: dict[str, str] = {}
+        self.instance: str | None = None
+        self.opened: tuple[float, float] = (0.0, 0.0)  # the last ``open``: seconds of its GET and of its socket
+
+    @property
+    def cookie(self) -> str | None:
+        return self.cookies.get('session')
+
+    def headers(self) -> dict[str, str]:
+        return {'Cookie': '; '.join(f'{k}={v}' for k, v in self.cookies.items())} if self.cookies else {}
 
     async def get(self, path: str) -> tuple[int, str, str | None]:
-        """(status, body, redirect location) without following redirects; remembers a new session cookie."""
-        headers = {'Cookie': f'session={self.cookie}'} if self.cookie else {}
-        async with self.http.get(self.base + path, headers=headers, allow_redirects=False) as response:
+        """(status, body, redirect location) without following redirects; remembers the cookies it is given."""
+        async with self.http.get(self.base + path, headers=self.headers(), allow_redirects=False) as response:
             for value in response.headers.getall('Set-Cookie', []):
-                if value.startswith('session='):
-                    self.cookie = value.split(';', 1)[0].split('=', 1)[1]
+                name, _, rest = value.split(';', 1)[0].partition('=')
+                self.cookies[name.strip()] = rest
+            self.instance = response.headers.get('X-NiceChat-Instance', self.instance)
             return response.status, await response.text(), response.headers.get('Location')
 
     async def open(self, path: str, on_update: Callable[[Tab, dict[str, Any]], None] | None = None) -> Tab:
+        began = time.perf_counter()
         status, html, location = await self.get(path)
+        got = time.perf_counter()
         if status != 200:
             if 'response_timeout' in html:
                 raise PageError(f'GET {path} answered {status}: the page build exceeded response_timeout')
@@ -112,6 +124,7 @@ class Browser:
             raise PageError(f'GET {path} answered {status}: {detail}')
         tab = Tab(self, Page.parse(html), on_update)
         await tab.connect()
+        self.opened = (got - began, time.perf_counter() - got)
         return tab
 
     async def login(self, username: str, password: str, timeout: float = 60.0) -> None:
@@ -166,6 +179,7 @@ class Tab:
         self._pending: set[asyncio.Future[None]] = set()
         self.reconnects = 0
         self.dead = False
+        self.reload_asked = False  # nicegui.js reloads the page when a reconnect's handshake is refused
         self._closing = False
         self.query = {k: ('true' if v is True else 'false' if v is False else v) for k, v in page.query.items()}
         self.query.update(
@@ -181,9 +195,12 @@ class Tab:
     async def _open_socket(self, timeout: float = 60.0) -> None:
         query = {**self.query, 'next_message_id': str(self.next_message_id)}
         url = self.browser.base.replace('http://', 'ws://') + '/_nicegui_ws/socket.io/?' + urlencode(query)
-        headers = {'Cookie': f'session={self.browser.cookie}'} if self.browser.cookie else {}
         self.ws = await self.browser.http.ws_connect(
-            url, headers=headers, autoping=True, max_msg_size=0, timeout=aiohttp.ClientWSTimeout(ws_close=5)
+            url,
+            headers=self.browser.headers(),
+            autoping=True,
+            max_msg_size=0,
+            timeout=aiohttp.ClientWSTimeout(ws_close=5),
         )
         opening = await asyncio.wait_for(self.ws.receive_str(), timeout)
         if not opening.startswith('0'):
@@ -195,6 +212,8 @@ class Tab:
             if reply.startswith('40'):
                 break
             if reply.startswith('44'):
+                if 'handshake failed' in reply:
+                    self.reload_asked = True  # this process does not know the page (it restarted, or another one)
                 raise PageError(f'Socket.IO connect refused: {reply[:200]}')
             self._handle(reply)
 
@@ -216,6 +235,8 @@ class Tab:
                     break
                 except (aiohttp.ClientError, ConnectionError, PageError, TimeoutError, TypeError) as error:
                     self.close_reason = f'reconnect failed: {error!r}'
+                    if self.reload_asked:
+                        break
             if not reconnected:
                 self.dead = True  # a browser would now reload the page (a new client)
                 break

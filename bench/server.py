@@ -26,15 +26,23 @@ class Server:
     """One server process with its own data folder; ``database_url`` None means the default SQLite file."""
 
     def __init__(
-        self, data_dir: Path, *, database_url: str | None = None, port: int | None = None, gc_log: bool = False
+        self,
+        data_dir: Path,
+        *,
+        database_url: str | None = None,
+        port: int | None = None,
+        gc_log: bool = False,
+        extra_env: dict[str, str] | None = None,
+        name: str = 'server',
     ) -> None:
         self.data_dir = data_dir
         self.gc_log = gc_log
         self.database_url = database_url
+        self.extra_env = extra_env or {}
         self.port = port or free_port()
         self.base = f'http://127.0.0.1:{self.port}'
         self.process: subprocess.Popen[bytes] | None = None
-        self.log_path = data_dir / 'server.log'
+        self.log_path = data_dir / f'{name}.log'
 
     def env(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith('PYTEST') and k != 'NICEGUI_USER_SIMULATION'}
@@ -51,6 +59,7 @@ class Server:
             env['DATABASE_URL'] = self.database_url
         else:
             env.pop('DATABASE_URL', None)
+        env.update(self.extra_env)
         return env
 
     def start(self, timeout: float = 60.0) -> None:

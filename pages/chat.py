@@ -4,6 +4,7 @@ redirects to the direct conversation with that person."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from dataclasses import replace
 from typing import Any
 
@@ -459,18 +460,20 @@ class ChatPage:
                 pass
         return None
 
-    async def message_created(self, conversation_id: int, message: Any) -> None:
+    def message_created(self, conversation_id: int, message: Any) -> Awaitable[None] | None:
+        """A new message: shown at once (no task per page and message); only a conversation this page does not list
+        yet is fetched, and that is returned to be awaited."""
         is_open = self.pane.conversation_id == conversation_id
         if is_open:
             self.pane.receive(message)
         row = self.sidebar.by_conversation(conversation_id)
         if row is None:
-            await self.refresh_row(conversation_id, top=True)
-            return
+            return self.refresh_row(conversation_id, top=True)
         unread = not is_open and message.sender_id != self.me
         mentioned = unread and self.me in (message.mentions or [])[2::3]
         mentions = row.mentions + (1 if mentioned else 0)
         self.sidebar.note_message(row.key, unread=unread, last_message_id=message.id, mentions=mentions)
+        return None
 
     async def refresh_row(self, conversation_id: int, *, top: bool = False) -> None:
         """Fetch one conversation's row again (its unread count from the server, or a newcomer to the window)."""

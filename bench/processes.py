@@ -6,7 +6,8 @@ pair on different processes (each browser talks to its own process, as the stick
 delivery crosses Redis. Both setups run the same traffic with the same clients (sign-in through ``/login``, the
 chat opened, sends through the page on an absolute schedule): ``--rates`` (default 20 and 100 msg/s) for
 ``--duration`` s, then a throughput ladder (``--ladder``, ``--step`` s each, stopped at the first rate whose
-p99 exceeds ``--target`` ms): the highest rate within the target is that setup's throughput.
+p99 exceeds ``--target`` ms): the highest rate within the target is that setup's throughput. ``--profile`` records
+py-spy (GIL holder only, i.e. Python CPU) of the first process during the first main run, with a summary.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import shutil
 import sys
 import time
 import uuid
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +29,7 @@ from . import datagen, dbs
 from .live import Fleet
 from .machine import facts
 from .ngclient import new_http
+from .profiling import Spy
 from .runner import database
 from .server import ROOT, Server
 
@@ -110,6 +113,7 @@ async def one_setup(
     ladder: list[float],
     step: float,
     target: float,
+    profile: bool = False,
 ) -> dict[str, Any]:
     folder = SCRATCH / f'processes-{processes}-{uuid.uuid4().hex[:8]}'
     folder.mkdir(parents=True)
@@ -145,8 +149,13 @@ async def one_setup(
                         warm = await fleet.warm_up(ready)
                         out['warmup'] = {key: warm[key] for key in ('sent', 'delivered', 'lost', 'duplicated')}
                         out['runs'] = {}
-                        for rate in rates:
-                            result = await fleet.traffic(ready, rate=rate, duration=duration, run=f'r{rate:g}')
+                        for index, rate in enumerate(rates):
+                            spy = Spy(servers[0].pid, folder / f'cpu-{rate:g}.txt', gil=True)
+                            with spy if profile and index == 0 else nullcontext():
+                                result = await fleet.traffic(ready, rate=rate, duration=duration, run=f'r{rate:g}')
+                            if profile and index == 0:
+                                out['profile'] = spy.summary(top=25)
+                                print(out['profile'], file=sys.stderr, flush=True)
                             out['runs'][f'{rate:g} msg/s'] = summary(result)
                             log(processes, f'{rate:g} msg/s', result)
                             await asyncio.sleep(2)
@@ -193,11 +202,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument('--ladder', default='50,100,150,200,250,300,400', help='msg/s of the throughput ladder')
     parser.add_argument('--step', type=float, default=10.0, help='seconds of each ladder rate')
     parser.add_argument('--target', type=float, default=100.0, help='p99 ms a ladder rate must stay within')
+    parser.add_argument('--setups', default='1,2', help='numbers of processes to measure, comma-separated')
+    parser.add_argument('--profile', action='store_true', help="py-spy the first process's CPU in the first run")
     parser.add_argument('--out', help='write the JSON result here as well')
     args = parser.parse_args(argv)
     began = time.perf_counter()
     result: dict[str, Any] = {'db': args.db, 'clients': args.clients, 'setups': []}
-    for processes in (1, 2):
+    for processes in [int(x) for x in args.setups.split(',')]:
         result['setups'].append(
             asyncio.run(
                 one_setup(
@@ -209,6 +220,7 @@ def main(argv: list[str] | None = None) -> int:
                     ladder=[float(x) for x in args.ladder.split(',') if x],
                     step=args.step,
                     target=args.target,
+                    profile=args.profile,
                 )
             )
         )

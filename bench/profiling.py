@@ -1,4 +1,8 @@
-"""py-spy around a phase of the server (``--profile``): sampling from outside, non-blocking, 100 Hz."""
+"""py-spy around a phase of the server (``--profile``): sampling from outside, non-blocking, 100 Hz.
+
+``gil=True`` samples only the thread holding the GIL: where the process spends CPU in Python, without the worker
+threads that wait for the database.
+"""
 
 from __future__ import annotations
 
@@ -18,8 +22,9 @@ def py_spy() -> str | None:
 
 
 class Spy:
-    def __init__(self, pid: int, output: Path, rate: int = 100) -> None:
+    def __init__(self, pid: int, output: Path, rate: int = 100, *, gil: bool = False) -> None:
         self.pid = pid
+        self.gil = gil
         self.output = output
         self.rate = rate
         self.process: subprocess.Popen[bytes] | None = None
@@ -32,6 +37,7 @@ class Spy:
                     exe,
                     'record',
                     '--nonblocking',
+                    *(['--gil'] if self.gil else []),
                     '-r',
                     str(self.rate),
                     '-f',

@@ -1,7 +1,7 @@
 """Two NiceChat processes behind HAProxy (cookie-sticky, health-checked), live events over a Redis this test owns:
 people on different processes chat live, a sign-in on one process kicks the other's browser, a ban made on one
-process signs the person out on the other, a Redis outage loses nothing, and a process killed mid-chat sends its
-browsers to the other process with every message exactly once."""
+process signs the person out on the other, a Redis outage loses nothing, and a process killed mid-chat (or stopped with
+SIGTERM) sends its browsers to the other process with every message exactly once."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,8 +47,9 @@ class Cluster:
         return page.request.get(f'{self.url}/healthz').headers['x-nicechat-instance']
 
 
-@pytest.fixture(scope='module')
-def cluster() -> Iterator[Cluster]:
+@contextmanager
+def two_processes() -> Iterator[Cluster]:
+    """Processes p1 and p2 on one SQLite database and a Redis of their own, behind HAProxy."""
     if shutil.which('redis-server') is None or not Path(HAPROXY).exists():
         skip_or_fail('the scale-out test needs redis-server and haproxy')
     redis = OwnRedis()
@@ -95,6 +97,12 @@ def cluster() -> Iterator[Cluster]:
             for server in servers.values():
                 server.stop()
             redis.stop()
+
+
+@pytest.fixture(scope='module')
+def cluster() -> Iterator[Cluster]:
+    with two_processes() as running:
+        yield running
 
 
 def person(new_page: NewPage, cluster: Cluster, name: str, instance: str) -> Page:
@@ -217,3 +225,34 @@ def test_a_process_killed_mid_chat_loses_nothing(new_page: NewPage, cluster: Clu
     expect(b.get_by_test_id(f'presence-{a_name}')).to_have_attribute('data-online', 'true', timeout=10_000)
     send(a, 'on two now')
     expect(b.get_by_test_id('message').filter(has_text='on two now')).to_have_count(1)
+
+
+def test_a_process_stopped_with_sigterm_hands_its_browsers_to_the_other(new_page: NewPage) -> None:
+    with two_processes() as own:
+        a_name, b_name = unique_name('ta'), unique_name('tb')
+        a, b = chatting(new_page, own, a_name, b_name)
+        send(a, 'before the stop')
+        expect(b.get_by_test_id('message')).to_have_count(1)
+        stopping = own.servers['p1']
+        os.kill(stopping.process.pid, signal.SIGTERM)
+        send(a, 'as p1 stops')  # a draining process still finishes what its pages send (killed, it would not)
+        expect(b.get_by_test_id('message').filter(has_text='as p1 stops')).to_have_count(1)
+        send(b, 'while p1 drains')  # stored on p2 and published while A's process is going
+        # p1 refuses new pages while it drains, tells its pages to reload, and they land on p2
+        deadline = time.monotonic() + 20
+        while own.instance_of(a) != 'p2' and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert own.instance_of(a) == 'p2'
+        # uvicorn ends by raising the signal again once it has shut down: exit code 0 or "terminated by SIGTERM"
+        assert stopping.process.wait(timeout=20) in (0, -signal.SIGTERM), stopping.log()
+        assert 'SIGTERM: p1 stops taking pages' in stopping.log()
+        expect(a.get_by_test_id('contact-list')).to_be_visible(timeout=20_000)
+        if not a.get_by_test_id('chat-peer').is_visible():
+            open_chat(a, b_name)
+        expect(a.get_by_test_id('chat-peer')).to_have_text(b_name, timeout=20_000)
+        expect(a.get_by_test_id('message')).to_have_count(3, timeout=10_000)
+        for text in ('before the stop', 'as p1 stops', 'while p1 drains'):
+            expect(a.get_by_test_id('message').filter(has_text=text)).to_have_count(1)
+        send(a, 'from p2 now')
+        expect(b.get_by_test_id('message').filter(has_text='from p2 now')).to_have_count(1)
+        expect(b.get_by_test_id('message')).to_have_count(4)

@@ -7,7 +7,8 @@ delivery crosses Redis. Both setups run the same traffic with the same clients (
 chat opened, sends through the page on an absolute schedule): ``--rates`` (default 20 and 100 msg/s) for
 ``--duration`` s, then a throughput ladder (``--ladder``, ``--step`` s each, stopped at the first rate whose
 p99 exceeds ``--target`` ms): the highest rate within the target is that setup's throughput. ``--profile`` records
-py-spy (GIL holder only, i.e. Python CPU) of the first process during the first main run, with a summary.
+py-spy of the first process during the first main run, with a summary: ``gil`` (the default) samples only the thread
+holding the GIL (Python CPU), ``all`` every thread that is not waiting.
 """
 
 from __future__ import annotations
@@ -113,7 +114,7 @@ async def one_setup(
     ladder: list[float],
     step: float,
     target: float,
-    profile: bool = False,
+    profile: str | None = None,
 ) -> dict[str, Any]:
     folder = SCRATCH / f'processes-{processes}-{uuid.uuid4().hex[:8]}'
     folder.mkdir(parents=True)
@@ -150,7 +151,7 @@ async def one_setup(
                         out['warmup'] = {key: warm[key] for key in ('sent', 'delivered', 'lost', 'duplicated')}
                         out['runs'] = {}
                         for index, rate in enumerate(rates):
-                            spy = Spy(servers[0].pid, folder / f'cpu-{rate:g}.txt', gil=True)
+                            spy = Spy(servers[0].pid, folder / f'cpu-{rate:g}.txt', gil=profile == 'gil')
                             with spy if profile and index == 0 else nullcontext():
                                 result = await fleet.traffic(ready, rate=rate, duration=duration, run=f'r{rate:g}')
                             if profile and index == 0:
@@ -203,7 +204,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument('--step', type=float, default=10.0, help='seconds of each ladder rate')
     parser.add_argument('--target', type=float, default=100.0, help='p99 ms a ladder rate must stay within')
     parser.add_argument('--setups', default='1,2', help='numbers of processes to measure, comma-separated')
-    parser.add_argument('--profile', action='store_true', help="py-spy the first process's CPU in the first run")
+    parser.add_argument(
+        '--profile', nargs='?', const='gil', choices=['gil', 'all'], help='py-spy the first process in the first run'
+    )
     parser.add_argument('--out', help='write the JSON result here as well')
     args = parser.parse_args(argv)
     began = time.perf_counter()

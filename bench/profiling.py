@@ -1,7 +1,7 @@
 """py-spy around a phase of the server (``--profile``): sampling from outside, non-blocking, 100 Hz.
 
 ``gil=True`` samples only the thread holding the GIL: where the process spends CPU in Python, without the worker
-threads that wait for the database.
+threads that wait for the database; without it, every thread that is not waiting.
 """
 
 from __future__ import annotations

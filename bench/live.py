@@ -3,6 +3,11 @@
 Every client is a :class:`bench.ngclient.Tab` of a :class:`bench.ngclient.Browser` that signed in through the real
 /login page. Latency is measured from the moment sender A's "send" click leaves the load generator until the
 ``update`` carrying the new bubble reaches recipient B (both ends live in this process, one monotonic clock).
+
+``traffic(..., actions=0.1)`` mixes in what people do besides sending: every tenth message is edited or recalled
+by its sender through the bubble's menu once it has arrived (timed until the recipient's bubble shows the change; a
+bubble that shows the old state after that is *stale*), and each sender goes on typing after a send (an input change
+3 s and 6 s later: one typing notice per 3 s while active).
 """
 
 from __future__ import annotations
@@ -64,6 +69,16 @@ class Member:
     bubbles_seen: int = 0
     last_sent_seq: int | None = None
     watch: Callable[[dict[str, Any], float], None] | None = None
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)  # one composer: a send, a draft or an edit at a time
+    own: dict[str, tuple[int, int, str]] = field(default_factory=dict)  # own bench text -> (chunk, row id, menu)
+    wanted: dict[str, asyncio.Future[tuple[int, str]]] = field(default_factory=dict)  # testid -> (element, click)
+    drafts: int = 0
+
+    def expect(self, name: str) -> asyncio.Future[tuple[int, str]]:
+        """Resolved when an element with ``data-testid=name`` arrives in an update: (element id, click listener)."""
+        future = self.wanted[name] = asyncio.get_running_loop().create_future()
+        future.add_done_callback(lambda _: self.wanted.pop(name, None))
+        return future
 
     async def click_contact(self, contact: str) -> None:
         """What Quasar's table reports when the contact's row is clicked: ``rowClick`` with the row (its id)."""
@@ -76,8 +91,78 @@ class Member:
     async def send(self, text: str) -> None:
         """What the browser does when the user has typed ``text`` and presses the send button."""
         assert self.tab is not None and self.input_ids and self.send_ids
-        await self.tab.emit_event(self.input_ids[0], self.input_ids[1], [json.dumps(text)])
-        await self.tab.emit_event(self.send_ids[0], self.send_ids[1], [])
+        async with self.lock:
+            await self.tab.emit_event(self.input_ids[0], self.input_ids[1], [json.dumps(text)])
+            await self.tab.emit_event(self.send_ids[0], self.send_ids[1], [])
+
+    async def draft(self) -> None:
+        """Type into the input without sending (the page tells the peer "typing…", at most every 3 s)."""
+        assert self.tab is not None and self.input_ids
+        async with self.lock:
+            self.drafts += 1
+            await self.tab.emit_event(self.input_ids[0], self.input_ids[1], [json.dumps(f'draft {self.drafts}')])
+
+    async def act(self, text: str, kind: str, on_emit: Callable[[int], None]) -> None:
+        """Edit (``kind`` 'edit': the text gets ``EDITED``) or recall an own message through its bubble's menu, as a
+        person clicks it; ``on_emit(row id)`` runs as the last click leaves."""
+        assert self.tab is not None and self.input_ids and self.send_ids
+        chunk, row_id, menu = self.own[text]
+        async with self.lock:
+            wanted = self.expect(f'action-{kind}')
+            await self.tab.emit_event(chunk, menu, [json.dumps(row_id)])
+            button, click = await asyncio.wait_for(wanted, 15.0)
+            if kind == 'recall':
+                on_emit(row_id)
+                await self.tab.emit_event(button, click, [])
+                return
+            banner = self.expect('edit-banner')
+            await self.tab.emit_event(button, click, [])
+            await asyncio.wait_for(banner, 15.0)
+            await self.tab.emit_event(self.input_ids[0], self.input_ids[1], [json.dumps(text + EDITED)])
+            on_emit(row_id)
+            await self.tab.emit_event(self.send_ids[0], self.send_ids[1], [])
+
+
+EDITED = ' edited'
+
+
+@dataclass
+class Actions:
+    """Edits and recalls, each timed from its last click until the recipient's bubble shows it."""
+
+    changes: dict[int, tuple[str, str]] = field(default_factory=dict)  # row id -> (recipient, 'edit' | 'recall')
+    emitted: dict[int, float] = field(default_factory=dict)
+    arrived: dict[int, float] = field(default_factory=dict)
+    stale: int = 0  # updates that showed a changed bubble in its old state after the change had arrived
+    failed: dict[str, int] = field(default_factory=dict)
+
+    def row_seen(self, member: Member, row: dict[str, Any], t: float) -> None:
+        change = self.changes.get(row.get('id', -1))
+        if change is None or change[0] != member.name:
+            return
+        row_id = row['id']
+        if change[1] == 'recall':
+            shown = row.get('k') == 'recalled'
+        else:
+            shown = bool(row.get('e')) and str(row.get('b', '')).endswith(EDITED)
+        if shown:
+            if row_id in self.emitted and row_id not in self.arrived:
+                self.arrived[row_id] = t
+        elif row_id in self.arrived:
+            self.stale += 1
+
+    def report(self) -> dict[str, Any]:
+        kinds = list(self.changes.values())
+        latencies = [(self.arrived[r] - self.emitted[r]) * 1000 for r in self.arrived]
+        return {
+            'edits': sum(kind == 'edit' for _, kind in kinds),
+            'recalls': sum(kind == 'recall' for _, kind in kinds),
+            'shown_to_recipient': len(self.arrived),
+            'not_shown': len(self.emitted) - len(self.arrived),
+            'failed': self.failed,
+            'stale_bubbles': self.stale,
+            'latency_ms': percentiles(latencies),
+        }
 
 
 @dataclass
@@ -182,6 +267,7 @@ class Fleet:
         self.password = password
         self.members: dict[str, Member] = {}
         self.tracker = Tracker()
+        self.actions: Actions | None = None
         self.lag: list[float] = []
         self._stop = asyncio.Event()
         self._background: list[asyncio.Task[None]] = []
@@ -253,6 +339,10 @@ class Fleet:
                         tracker.gone(member, int(element_id))
                     continue
                 props = element.get('props', {})
+                waiter = member.wanted.get(props.get('data-testid', ''))
+                if waiter is not None and not waiter.done():
+                    clicks = [e['listener_id'] for e in element.get('events', []) if e['type'] == 'click']
+                    waiter.set_result((int(element_id), clicks[0] if clicks else ''))
                 content = props.get('innerHTML')
                 rows = props.get('rows')
                 if isinstance(rows, list) and rows and isinstance(rows[0], dict) and 'k' in rows[0]:
@@ -260,6 +350,7 @@ class Fleet:
                     # whole chunk is re-sent when a message joins it
                     texts = [text for row in rows for text in BENCH_TEXT.findall(str(row.get('b', '')))]
                     tracker.same_chunk_duplicates(member, int(element_id), texts)
+                    self._note_rows(member, int(element_id), element, rows, t)
                     bubbles = len(rows)
                 elif isinstance(content, str):
                     texts = BENCH_TEXT.findall(content)
@@ -276,6 +367,19 @@ class Fleet:
                         member.open_waiter.set_result(t)
 
         return handle
+
+    def _note_rows(
+        self, member: Member, element_id: int, element: dict[str, Any], rows: list[dict[str, Any]], t: float
+    ) -> None:
+        """Where each own bench message sits (for its menu), and what the recipient's bubbles show of a change."""
+        menus = [e['listener_id'] for e in element.get('events', []) if e['type'] == 'menu']
+        for row in rows:
+            if self.actions is not None:
+                self.actions.row_seen(member, row, t)
+            if menus and row.get('m') and row.get('k') == 'text':
+                body = str(row.get('b', ''))
+                if BENCH_TEXT.fullmatch(body):
+                    member.own[body] = (element_id, row['id'], menus[0])
 
     async def open_page(self, name: str) -> Member:
         member = self.members[name]
@@ -389,6 +493,7 @@ class Fleet:
         openers: list[tuple[str, str, int]] | None = None,
         opener_pause: float = 0.0,
         absolute: bool | None = None,
+        actions: float = 0.0,
     ) -> dict[str, Any]:
         """Send ``rate`` messages/s for ``duration`` s, round-robin over ``pairs`` (direction alternating each
         round); optionally while ``openers`` (name, peer, window) reopen a conversation in a closed loop.
@@ -399,6 +504,10 @@ class Fleet:
         sender is free, so a slow server slows the load down (``rate_achieved`` shows by how much)."""
         absolute = ABSOLUTE_SCHEDULE if absolute is None else absolute
         tracker = self.tracker = Tracker(run=run)
+        self.actions = Actions() if actions else None
+        every = round(1 / actions) if actions else 0
+        drafts0 = sum(self.members[name].drafts for pair in pairs for name in pair)
+        acting: list[asyncio.Task[None]] = []
         lag_mark = len(self.lag)
         total = int(rate * duration)
         opener_stop = asyncio.Event()
@@ -446,8 +555,12 @@ class Fleet:
             member.last_sent_seq = k
             # a tab that is reconnecting buffers the send (up to 20 s) without holding up everybody else's schedule
             sends.append(asyncio.create_task(self._send(member, k)))
+            if every and k % every == every // 2:
+                kind = 'edit' if (k // every) % 2 == 0 else 'recall'
+                acting.append(asyncio.create_task(self._act(member, recipient, k, kind)))
         send_seconds = time.perf_counter() - began
         await asyncio.gather(*sends)
+        await asyncio.gather(*acting)
         tracker.sending_done = True
         tracker.check_done()
         with contextlib.suppress(TimeoutError):
@@ -479,6 +592,10 @@ class Fleet:
             **self.connection_report(drops),
             'server_gc': self.server.gc_pauses(wall0, time.time()),
         }
+        if self.actions is not None:
+            result['actions'] = self.actions.report()
+            result['typing_drafts'] = sum(self.members[name].drafts for pair in pairs for name in pair) - drafts0
+            self.actions = None
         if openers:
             result['openers'] = {
                 'clients': len(openers),
@@ -496,6 +613,34 @@ class Fleet:
             sent_at, sender, _ = tracker.sent[seq]
             tracker.sent[seq] = (sent_at, sender, f'send failed: {error!r}')
             tracker.send_failures += 1
+            return
+        if self.actions is not None:  # the sender types on: an input change 3 s and 6 s after the send
+            for _ in range(2):
+                await asyncio.sleep(3.0)
+                with contextlib.suppress(aiohttp.ClientError, ConnectionError, TimeoutError):
+                    await member.draft()
+
+    async def _act(self, member: Member, recipient: str, seq: int, kind: str) -> None:
+        """Once message ``seq`` has reached its recipient, its sender edits or recalls it."""
+        actions, tracker = self.actions, self.tracker
+        assert actions is not None
+        text = tracker.text(seq)
+        deadline = time.perf_counter() + 15.0
+        while (seq not in tracker.arrived or text not in member.own) and time.perf_counter() < deadline:
+            await asyncio.sleep(0.05)
+        if seq not in tracker.arrived or text not in member.own:
+            actions.failed['never arrived'] = actions.failed.get('never arrived', 0) + 1
+            return
+        actions.changes[member.own[text][1]] = (recipient, kind)
+
+        def emitted(row_id: int) -> None:
+            actions.emitted[row_id] = time.perf_counter()
+
+        try:
+            await member.act(text, kind, emitted)
+        except (aiohttp.ClientError, ConnectionError, TimeoutError, KeyError) as error:
+            key = type(error).__name__
+            actions.failed[key] = actions.failed.get(key, 0) + 1
 
     async def _reopen(
         self, name: str, peer: str, window: int, stop: asyncio.Event, opens: list[float], pause: float

@@ -8,7 +8,8 @@ chat opened, sends through the page on an absolute schedule): ``--rates`` (defau
 ``--duration`` s, then a throughput ladder (``--ladder``, ``--step`` s each, stopped at the first rate whose
 p99 exceeds ``--target`` ms): the highest rate within the target is that setup's throughput. ``--profile`` records
 py-spy of the first process during the first main run, with a summary: ``gil`` (the default) samples only the thread
-holding the GIL (Python CPU), ``all`` every thread that is not waiting.
+holding the GIL (Python CPU), ``all`` every thread that is not waiting. ``--actions 0.1`` follows each main run
+with the same run in which every tenth message is edited or recalled and senders go on typing (``bench.live``).
 """
 
 from __future__ import annotations
@@ -115,6 +116,7 @@ async def one_setup(
     step: float,
     target: float,
     profile: str | None = None,
+    actions: float = 0.0,
 ) -> dict[str, Any]:
     folder = SCRATCH / f'processes-{processes}-{uuid.uuid4().hex[:8]}'
     folder.mkdir(parents=True)
@@ -160,6 +162,18 @@ async def one_setup(
                             out['runs'][f'{rate:g} msg/s'] = summary(result)
                             log(processes, f'{rate:g} msg/s', result)
                             await asyncio.sleep(2)
+                            if actions:
+                                label = f'{rate:g} msg/s with actions'
+                                result = await fleet.traffic(
+                                    ready, rate=rate, duration=duration, run=f'a{rate:g}', actions=actions
+                                )
+                                out['runs'][label] = summary(result) | {
+                                    'actions': result['actions'],
+                                    'typing_drafts': result['typing_drafts'],
+                                }
+                                log(processes, label, result)
+                                print(result['actions'], file=sys.stderr, flush=True)
+                                await asyncio.sleep(2)
                         out['ladder'] = {}
                         best = None
                         for rate in ladder:
@@ -207,6 +221,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         '--profile', nargs='?', const='gil', choices=['gil', 'all'], help='py-spy the first process in the first run'
     )
+    parser.add_argument(
+        '--actions',
+        type=float,
+        default=0.0,
+        help='after each main run, the same run with this share of messages edited or recalled, and typing',
+    )
     parser.add_argument('--out', help='write the JSON result here as well')
     args = parser.parse_args(argv)
     began = time.perf_counter()
@@ -224,6 +244,7 @@ def main(argv: list[str] | None = None) -> int:
                     step=args.step,
                     target=args.target,
                     profile=args.profile,
+                    actions=args.actions,
                 )
             )
         )

@@ -385,8 +385,9 @@ class ChatPage:
             await self.catch_up()
 
     async def catch_up(self) -> None:
-        """Events may have been lost (a reconnect, a gap in the link between processes): reload from the database."""
-        if await self.session.check():
+        """Events may have been lost (a reconnect, a gap in the link between processes): reload from the database,
+        after asking it about the session too (its end may have been among the lost events)."""
+        if await self.session.check(fresh=True):
             await self.pane.resync()
             if not self.sidebar.filtering:
                 self.sidebar.show(await conversations.sidebar(self.actor(), limit=conversations.SIDEBAR_SHOWN))

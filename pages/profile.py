@@ -226,7 +226,7 @@ class ProfilePage:
             field.value = ''
         ui.notify(t('password_changed'), type='positive', position='top')
         if self.session.info.must_change_password:
-            await self.session.check()  # the server no longer asks for a change: carry on to the chats
+            await self.session.check(fresh=True)  # the server no longer asks for a change: carry on to the chats
             ui.navigate.to('/admin' if self.session.info.is_admin else '/')
 
     async def start_export(self) -> None:

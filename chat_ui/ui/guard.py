@@ -11,6 +11,7 @@ import asyncio
 import functools
 import uuid
 from collections.abc import Awaitable, Callable
+from time import monotonic
 from typing import Any, ParamSpec, TypeVar
 
 from fastapi import Request
@@ -32,6 +33,7 @@ NOTICES = {'replaced', 'banned', 'expired', 'logout', 'registered', 'admin_creat
 PROFILE_PATH = '/profile'
 SIGN_IN_PATH = '/session/start'
 LEAVE_GRACE = 5.0  # s: an ended page's client is deleted on the server this long after it was told to leave
+CHECK_EVERY = 10.0  # s: a live page asks the database about its session at most this often (see PageSession)
 
 
 def store_token(token: str) -> None:
@@ -88,6 +90,11 @@ class PageSession:
     (``SessionEnded`` for it, expiry, or any check failing) the page is ``ended``: every subscription is cancelled at
     once, every guarded handler refuses, it is sent to /login, and its client is deleted on the server
     ``LEAVE_GRACE`` later (a browser that ignores the navigation keeps nothing open).
+
+    ``check`` (before every guarded UI event) asks the database at most every ``CHECK_EVERY`` seconds: every way a
+    session ends (logout, another sign-in, a ban, a password change) publishes ``SessionEnded`` to its pages right
+    after the commit, on every process, which ends the page before its next event; expiry is compared with the clock
+    on every event. The database check catches an end whose event was lost (a Redis outage).
     """
 
     def __init__(self, token: str, info: SessionInfo) -> None:
@@ -98,6 +105,7 @@ class PageSession:
         self._listeners: list[Callable[[LiveEvent], Any]] = []
         self.subscriptions = Subscriptions(hub)
         self.follow(user_topic(info.user_id))
+        self._checked_at = monotonic()  # ``open`` has just asked the database
 
     @property
     def ended(self) -> bool:
@@ -133,10 +141,16 @@ class PageSession:
     def unfollow(self, topic: str) -> None:
         self.subscriptions.unsubscribe(topic, self._on_event)
 
-    async def check(self) -> bool:
-        """Whether the session is still live, asked of the server; a dead one ends the page."""
+    async def check(self, *, fresh: bool = False) -> bool:
+        """Whether the session is still live; a dead one ends the page. The database is asked when the last answer
+        is ``CHECK_EVERY`` s old, or when ``fresh`` (the page needs the session's current flags)."""
         if self.ended:
             return False
+        if clock.now() >= self.info.expires_at:
+            self.leave('expired')
+            return False
+        if not fresh and monotonic() - self._checked_at < CHECK_EVERY:
+            return True
         info = await accounts.current_session(self.token)
         if self.ended:
             return False
@@ -144,6 +158,7 @@ class PageSession:
             self.leave('expired')
             return False
         self.info = info
+        self._checked_at = monotonic()
         return True
 
     def guarded(self, handler: Callable[P, Any]) -> Callable[P, Awaitable[None]]:

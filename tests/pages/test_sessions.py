@@ -19,6 +19,8 @@ from chat_ui.live.presence import presence
 from chat_ui.services import accounts, conversations, messaging, moderation, tickets
 from chat_ui.ui import guard
 from chat_ui.ui.widgets import sidebar
+from db import sessions as session_queries
+from db.engine import session_scope
 
 from .conftest import (
     IgnoredNavigation,
@@ -289,3 +291,51 @@ async def test_an_ended_session_gets_no_file(user: User, create_user: Callable[[
     await end_session(how, user, alice, create_user, [user])
     for path in (f'/files/{key}', f'/files/{key}/thumb'):
         assert (await user.http_client.get(path)).status_code == 404
+
+
+# ------------------------------------------------------------------ the session check between database lookups
+
+
+def end_in_database_only(user_id: int) -> None:
+    """End the user's sessions in the database without the ``SessionEnded`` event (as if Redis lost it)."""
+    with session_scope() as db:
+        assert session_queries.revoke_user_sessions(db, user_id=user_id, reason='logout', now=clock.now())
+
+
+async def chatting_with_bob(user: User) -> tuple[int, IgnoredNavigation]:
+    alice = await accounts.register('alice', 'secret123', 'secret123')
+    await accounts.register('bob', 'secret123', 'secret123')
+    await signed_in(user, 'alice')
+    navigation = IgnoredNavigation(user)
+    await sees_contact(user, 'bob')
+    open_contact(user, 'bob')
+    await user.should_see(marker='chat-input', retries=50)
+    user.find('chat-input').type('first')
+    user.find('chat-send').click()
+    await until(lambda: 'first' in texts(user), 'the first message was shown')
+    navigation.ignoring = True
+    return alice, navigation
+
+
+async def test_a_session_ended_without_its_event_is_refused_once_the_last_check_is_old(
+    user: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    alice, navigation = await chatting_with_bob(user)
+    end_in_database_only(alice)
+    later = guard.monotonic() + guard.CHECK_EVERY + 0.1
+    monkeypatch.setattr(guard, 'monotonic', lambda: later)
+
+    user.find('chat-input').type('second')
+    user.find('chat-send').click()
+
+    await until(lambda: navigation.ignored == ['/login?notice=expired'], 'the page was told to leave')
+    await never(lambda: 'second' in texts(user), 'the ended session sent a message')
+
+
+async def test_a_reconnecting_page_asks_the_database_about_its_session_at_once(user: User) -> None:
+    alice, navigation = await chatting_with_bob(user)
+    end_in_database_only(alice)
+
+    await reconnect(user)  # events may have been lost while it was away: the session's end among them
+
+    await until(lambda: navigation.ignored == ['/login?notice=expired'], 'the page was told to leave')

@@ -7,7 +7,7 @@ Every client is a :class:`bench.ngclient.Tab` of a :class:`bench.ngclient.Browse
 ``traffic(..., actions=0.1)`` mixes in what people do besides sending: every tenth message is edited or recalled
 by its sender through the bubble's menu once it has arrived (timed until the recipient's bubble shows the change; a
 bubble that shows the old state after that is *stale*), and each sender goes on typing after a send (an input change
-3 s and 6 s later: one typing notice per 3 s while active).
+3.5 s and 7 s later: a typing notice every 3.5 s while active, just clear of the server's 3 s gate).
 """
 
 from __future__ import annotations
@@ -124,6 +124,7 @@ class Member:
 
 
 EDITED = ' edited'
+DRAFT_EVERY = 3.5  # s: clear of the 3 s typing gate, so that each draft is one notice however the server is timed
 
 
 @dataclass
@@ -614,9 +615,9 @@ class Fleet:
             tracker.sent[seq] = (sent_at, sender, f'send failed: {error!r}')
             tracker.send_failures += 1
             return
-        if self.actions is not None:  # the sender types on: an input change 3 s and 6 s after the send
+        if self.actions is not None:  # the sender types on: an input change 3.5 s and 7 s after the send
             for _ in range(2):
-                await asyncio.sleep(3.0)
+                await asyncio.sleep(DRAFT_EVERY)
                 with contextlib.suppress(aiohttp.ClientError, ConnectionError, TimeoutError):
                     await member.draft()
 

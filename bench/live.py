@@ -13,6 +13,7 @@ bubble that shows the old state after that is *stale*), and each sender goes on 
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import json
 import re
@@ -135,7 +136,7 @@ class Actions:
     emitted: dict[int, float] = field(default_factory=dict)
     arrived: dict[int, float] = field(default_factory=dict)
     stale: int = 0  # updates that showed a changed bubble in its old state after the change had arrived
-    failed: dict[str, int] = field(default_factory=dict)
+    failed: collections.Counter[str] = field(default_factory=collections.Counter)
 
     def row_seen(self, member: Member, row: dict[str, Any], t: float) -> None:
         change = self.changes.get(row.get('id', -1))
@@ -160,7 +161,7 @@ class Actions:
             'recalls': sum(kind == 'recall' for _, kind in kinds),
             'shown_to_recipient': len(self.arrived),
             'not_shown': len(self.emitted) - len(self.arrived),
-            'failed': self.failed,
+            'failed': dict(self.failed),
             'stale_bubbles': self.stale,
             'latency_ms': percentiles(latencies),
         }
@@ -507,7 +508,7 @@ class Fleet:
         tracker = self.tracker = Tracker(run=run)
         self.actions = Actions() if actions else None
         every = round(1 / actions) if actions else 0
-        drafts0 = sum(self.members[name].drafts for pair in pairs for name in pair)
+        drafts0 = self._drafts(pairs)
         acting: list[asyncio.Task[None]] = []
         lag_mark = len(self.lag)
         total = int(rate * duration)
@@ -595,7 +596,7 @@ class Fleet:
         }
         if self.actions is not None:
             result['actions'] = self.actions.report()
-            result['typing_drafts'] = sum(self.members[name].drafts for pair in pairs for name in pair) - drafts0
+            result['typing_drafts'] = self._drafts(pairs) - drafts0
             self.actions = None
         if openers:
             result['openers'] = {
@@ -621,16 +622,23 @@ class Fleet:
                 with contextlib.suppress(aiohttp.ClientError, ConnectionError, TimeoutError):
                     await member.draft()
 
+    def _drafts(self, pairs: list[tuple[str, str]]) -> int:
+        return sum(self.members[name].drafts for pair in pairs for name in pair)
+
     async def _act(self, member: Member, recipient: str, seq: int, kind: str) -> None:
         """Once message ``seq`` has reached its recipient, its sender edits or recalls it."""
         actions, tracker = self.actions, self.tracker
         assert actions is not None
         text = tracker.text(seq)
         deadline = time.perf_counter() + 15.0
-        while (seq not in tracker.arrived or text not in member.own) and time.perf_counter() < deadline:
+
+        def shown() -> bool:
+            return seq in tracker.arrived and text in member.own
+
+        while not shown() and time.perf_counter() < deadline:
             await asyncio.sleep(0.05)
-        if seq not in tracker.arrived or text not in member.own:
-            actions.failed['never arrived'] = actions.failed.get('never arrived', 0) + 1
+        if not shown():
+            actions.failed['never arrived'] += 1
             return
         actions.changes[member.own[text][1]] = (recipient, kind)
 
@@ -640,8 +648,7 @@ class Fleet:
         try:
             await member.act(text, kind, emitted)
         except (aiohttp.ClientError, ConnectionError, TimeoutError, KeyError) as error:
-            key = type(error).__name__
-            actions.failed[key] = actions.failed.get(key, 0) + 1
+            actions.failed[type(error).__name__] += 1
 
     async def _reopen(
         self, name: str, peer: str, window: int, stop: asyncio.Event, opens: list[float], pause: float

@@ -153,26 +153,25 @@ async def one_setup(
                         out['warmup'] = {key: warm[key] for key in ('sent', 'delivered', 'lost', 'duplicated')}
                         out['runs'] = {}
                         for index, rate in enumerate(rates):
-                            spy = Spy(servers[0].pid, folder / f'cpu-{rate:g}.txt', gil=profile == 'gil')
-                            with spy if profile and index == 0 else nullcontext():
-                                result = await fleet.traffic(ready, rate=rate, duration=duration, run=f'r{rate:g}')
-                            if profile and index == 0:
-                                out['profile'] = spy.summary(top=25)
-                                print(out['profile'], file=sys.stderr, flush=True)
-                            out['runs'][f'{rate:g} msg/s'] = summary(result)
-                            log(processes, f'{rate:g} msg/s', result)
-                            await asyncio.sleep(2)
+                            variants = [(f'{rate:g} msg/s', f'r{rate:g}', 0.0)]
                             if actions:
-                                label = f'{rate:g} msg/s with actions'
-                                result = await fleet.traffic(
-                                    ready, rate=rate, duration=duration, run=f'a{rate:g}', actions=actions
-                                )
-                                out['runs'][label] = summary(result) | {
-                                    'actions': result['actions'],
-                                    'typing_drafts': result['typing_drafts'],
-                                }
+                                variants.append((f'{rate:g} msg/s with actions', f'a{rate:g}', actions))
+                            for label, run, share in variants:
+                                profiled = None
+                                if profile and index == 0 and not share:
+                                    profiled = Spy(servers[0].pid, folder / f'cpu-{run}.txt', gil=profile == 'gil')
+                                with profiled or nullcontext():
+                                    result = await fleet.traffic(
+                                        ready, rate=rate, duration=duration, run=run, actions=share
+                                    )
+                                if profiled is not None:
+                                    out['profile'] = profiled.summary(top=25)
+                                    print(out['profile'], file=sys.stderr, flush=True)
+                                out['runs'][label] = summary(result)
+                                if share:
+                                    out['runs'][label] |= {key: result[key] for key in ('actions', 'typing_drafts')}
+                                    print(result['actions'], file=sys.stderr, flush=True)
                                 log(processes, label, result)
-                                print(result['actions'], file=sys.stderr, flush=True)
                                 await asyncio.sleep(2)
                         out['ladder'] = {}
                         best = None

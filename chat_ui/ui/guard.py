@@ -144,10 +144,7 @@ class PageSession:
     async def check(self, *, fresh: bool = False) -> bool:
         """Whether the session is still live; a dead one ends the page. The database is asked when the last answer
         is ``CHECK_EVERY`` s old, or when ``fresh`` (the page needs the session's current flags)."""
-        if self.ended:
-            return False
-        if clock.now() >= self.info.expires_at:
-            self.leave('expired')
+        if self.ended or self._expired():
             return False
         if not fresh and monotonic() - self._checked_at < CHECK_EVERY:
             return True
@@ -159,6 +156,13 @@ class PageSession:
             return False
         self.info = info
         self._checked_at = monotonic()
+        return True
+
+    def _expired(self) -> bool:
+        """Whether the session has run out by the clock (then the page leaves)."""
+        if clock.now() < self.info.expires_at:
+            return False
+        self.leave('expired')
         return True
 
     def guarded(self, handler: Callable[P, Any]) -> Callable[P, Awaitable[None]]:
@@ -208,8 +212,7 @@ class PageSession:
             if event.session_id == self.info.session_id:
                 self.leave(event.reason)
             return None
-        if clock.now() >= self.info.expires_at:
-            self.leave('expired')
+        if self._expired():
             return None
         for listener in self._listeners:
             listener(event)

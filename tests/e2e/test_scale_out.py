@@ -115,6 +115,14 @@ def person(new_page: NewPage, cluster: Cluster, name: str, instance: str) -> Pag
     return page
 
 
+def assert_moves_to(cluster: Cluster, page: Page, instance: str, timeout: float = 20.0) -> None:
+    """The browser is served by ``instance`` within ``timeout`` s."""
+    deadline = time.monotonic() + timeout
+    while cluster.instance_of(page) != instance and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert cluster.instance_of(page) == instance
+
+
 def chatting(new_page: NewPage, cluster: Cluster, a_name: str, b_name: str) -> tuple[Page, Page]:
     """A on p1 and B on p2, each with their conversation open."""
     a = person(new_page, cluster, a_name, 'p1')
@@ -211,10 +219,7 @@ def test_a_process_killed_mid_chat_loses_nothing(new_page: NewPage, cluster: Clu
     send(b, 'while a is moving')
     # A's socket comes back through the balancer to p2, which does not know the page: it reloads there
     expect(a.get_by_test_id('contact-list')).to_be_visible(timeout=20_000)
-    deadline = time.monotonic() + 20
-    while cluster.instance_of(a) != 'p2' and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert cluster.instance_of(a) == 'p2'
+    assert_moves_to(cluster, a, 'p2')
     if not a.get_by_test_id('chat-peer').is_visible():
         open_chat(a, b_name)
     expect(a.get_by_test_id('chat-peer')).to_have_text(b_name, timeout=20_000)
@@ -239,10 +244,7 @@ def test_a_process_stopped_with_sigterm_hands_its_browsers_to_the_other(new_page
         expect(b.get_by_test_id('message').filter(has_text='as p1 stops')).to_have_count(1)
         send(b, 'while p1 drains')  # stored on p2 and published while A's process is going
         # p1 refuses new pages while it drains, tells its pages to reload, and they land on p2
-        deadline = time.monotonic() + 20
-        while own.instance_of(a) != 'p2' and time.monotonic() < deadline:
-            time.sleep(0.2)
-        assert own.instance_of(a) == 'p2'
+        assert_moves_to(own, a, 'p2')
         # uvicorn ends by raising the signal again once it has shut down: exit code 0 or "terminated by SIGTERM"
         assert stopping.process.wait(timeout=20) in (0, -signal.SIGTERM), stopping.log()
         assert 'SIGTERM: p1 stops taking pages' in stopping.log()

@@ -1,5 +1,5 @@
 """Export bench: the size and time of "export my data" for one user with many messages and files, with the
-server's RSS growth and the event-loop lag while the zip is built in a worker thread.
+server's RSS growth and the event-loop lag while the zip is built (in a child process since stop 24).
 
     uv run python -m bench.export_bench --messages 20000 --files 20 --file-mb 1 [--mariadb]
 
@@ -128,7 +128,7 @@ async def measure(user_id: int) -> dict[str, float]:
     before = rss_mb()
     sampler.start()
     started = time.perf_counter()
-    task = asyncio.create_task(asyncio.to_thread(exports.build_blocking, job))
+    task = asyncio.create_task(exports.build(job))
     while not task.done():
         tick = time.perf_counter()
         await asyncio.sleep(0.005)

@@ -1,9 +1,9 @@
 """Export my data: one zip with a JSON file per conversation the user belongs to (every message with its time and
 sender, oldest first) and the files of those conversations.
 
-The zip is written in a worker thread straight to ``UPLOAD_DIR/<uuid>``: messages are read in batches of
-``BATCH`` by id and each one is encoded and compressed as it goes, files are copied in chunks, so memory stays flat
-however long the history is. The job's progress is plain data the page reads. The finished zip is a stored file of
+The zip is written by a child process (``export_writer``) straight to ``UPLOAD_DIR/<uuid>``, in batches of
+``BATCH`` messages, so neither the server's memory nor its event loop carries it: the work holds no GIL of the
+server's. The job's progress is plain data the page reads, updated from the child's reports. The finished zip is a stored file of
 purpose ``export`` (its owner only) that expires after ``LIFETIME``; ``purge_expired`` deletes it. One export per
 user at a time (per server process): a second request while one runs is refused.
 """
@@ -13,12 +13,13 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
+import sys
 import threading
 import uuid
-import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import IO
+from pathlib import Path
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -27,21 +28,21 @@ from chat_ui.core import clock
 from chat_ui.core.errors import ChatError
 from chat_ui.core.views import SessionInfo
 from chat_ui.core.worker import off_loop
-from chat_ui.services.file_store import delete_stored, stored_path, upload_dir
+from chat_ui.services.file_store import delete_stored, upload_dir
 from db import conversations as conversation_queries
 from db import files as file_queries
-from db import messages as message_queries
-from db import users as user_queries
-from db.engine import session_scope
-from db.models import Conversation, Message
+from db.engine import get_engine, session_scope
+from db.models import Message
 
+from . import export_writer
 from .access import active_user
 
 BATCH = 1000
 LIFETIME = timedelta(hours=1)
 PURGE_EVERY = 300.0  # s
 log = logging.getLogger(__name__)
-FORMAT_VERSION = 1
+WRITER = export_writer.__name__  # the module the child runs
+PROJECT_ROOT = Path(__file__).resolve().parents[2]  # where the child imports ``chat_ui`` and ``db`` from
 
 
 @dataclass
@@ -83,14 +84,21 @@ def job_of(actor: SessionInfo) -> ExportJob | None:
 
 
 async def build(job: ExportJob) -> ExportJob:
-    """Write the zip off the event loop; the job says how far it got and how it ended."""
+    """Write the zip in a child process (see ``export_writer``); the job says how far it got and how it ended. If
+    this is cancelled (the server stops) the child is killed and its partial zip deleted."""
+    key = str(uuid.uuid4())
     try:
-        await off_loop(build_blocking, job)
+        request = await off_loop(_prepare, job, key, clock.now())
+        job.size = await _run_writer(job, request)
+        await off_loop(_record, job, key, clock.now())
     except ChatError as refusal:
         job.state, job.error = 'failed', refusal.key
-    except Exception:
+        await off_loop(delete_stored, [key])
+    except BaseException:
         job.state, job.error = 'failed', 'export_failed'
+        await asyncio.shield(off_loop(delete_stored, [key]))
         raise
+    job.key, job.state = key, 'done'
     return job
 
 
@@ -99,16 +107,78 @@ async def export_my_data(actor: SessionInfo) -> ExportJob:
     return await build(begin(actor))
 
 
-# ---------------------------------------------------------------- the blocking part
+def _prepare(job: ExportJob, key: str, now: datetime) -> dict[str, object]:
+    """In a worker thread: purge expired exports, plan this one and say what the child is to write."""
+    purge_expired_blocking()
+    with session_scope() as db:
+        conversation_ids, messages, file_count = _plan(db, job.user_id)
+    job.total = messages + file_count
+    upload_dir().mkdir(parents=True, exist_ok=True)
+    return {
+        'database_url': get_engine().url.render_as_string(hide_password=False),
+        'folder': str(upload_dir().resolve()),
+        'user_id': job.user_id,
+        'conversation_ids': conversation_ids,
+        'key': key,
+        'now': export_writer.iso(now),
+        'batch': BATCH,
+    }
 
 
-def _iso(moment: datetime) -> str:
-    return moment.isoformat(timespec='seconds') + 'Z'
+async def _run_writer(job: ExportJob, request: dict[str, object]) -> int:
+    """Start the child, feed it the request (on stdin: the database URL may hold a password), follow its progress;
+    the zip's size."""
+    child = await asyncio.create_subprocess_exec(
+        sys.executable,
+        '-m',
+        WRITER,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        env=_child_environment(),
+    )
+    assert child.stdin is not None and child.stdout is not None
+    size: int | None = None
+    try:
+        child.stdin.write(json.dumps(request).encode() + b'\n')
+        await child.stdin.drain()
+        child.stdin.close()
+        async for line in child.stdout:
+            report = json.loads(line)
+            job.done = int(report.get('done', job.done))
+            size = report.get('size', size)
+        if await child.wait() != 0 or size is None:
+            raise RuntimeError(f'the export writer ended with exit code {child.returncode}')
+    finally:
+        if child.returncode is None:
+            child.kill()
+            await asyncio.shield(child.wait())
+    return int(size)
 
 
-def _safe(text: str, limit: int = 40) -> str:
-    kept = ''.join(c if c.isalnum() or c in '-_.' else '_' for c in text)
-    return kept[:limit].strip('._') or 'file'
+def _child_environment() -> dict[str, str]:
+    """The server's environment, with the project first on the child's import path (whatever the working folder)."""
+    path = os.pathsep.join(filter(None, [str(PROJECT_ROOT), os.environ.get('PYTHONPATH')]))
+    return {**os.environ, 'PYTHONPATH': path}
+
+
+def _record(job: ExportJob, key: str, now: datetime) -> None:
+    """In a worker thread: the finished zip becomes its owner's one export (purpose export, expiring)."""
+    with session_scope() as db:
+        active_user(db, job.user_id)
+        old = [f.key for f in file_queries.owned(db, owner_id=job.user_id, purpose='export')]
+        file_queries.delete_files(db, keys=old)
+        file_queries.add_file(
+            db,
+            key=key,
+            owner_id=job.user_id,
+            purpose='export',
+            mime='application/zip',
+            name=f'nicechat-export-{now:%Y%m%d-%H%M}.zip',
+            size=job.size,
+            created_at=now,
+            expires_at=now + LIFETIME,
+        )
+    delete_stored(old)
 
 
 def _plan(db: Session, user_id: int) -> tuple[list[int], int, int]:
@@ -121,126 +191,6 @@ def _plan(db: Session, user_id: int) -> tuple[list[int], int, int]:
     messages = db.exec(select(func.count()).select_from(Message).where(in_mine)).one()
     files = db.exec(select(func.count()).select_from(Message).where(in_mine, col(Message.file_key).is_not(None))).one()
     return sorted(ids), messages, files
-
-
-def _header(db: Session, conversation: Conversation, user_id: int) -> dict:  # type: ignore[type-arg]
-    members = [user.username for _, user in conversation_queries.members(db, conversation_id=conversation.id or 0)]
-    title = conversation.title
-    if conversation.kind == 'direct':
-        title = next((name for name in members if name != _username(db, user_id)), title)
-    return {'id': conversation.id, 'kind': conversation.kind, 'title': title or '', 'members': sorted(members)}
-
-
-def _username(db: Session, user_id: int) -> str:
-    user = user_queries.get_user(db, user_id=user_id)
-    return user.username if user else ''
-
-
-def _write_conversation(
-    out: IO[bytes], conversation_id: int, user_id: int, job: ExportJob, files: list[tuple[str, str]]
-) -> None:
-    """One conversation's JSON, message by message; the files it holds are listed in ``files`` for later."""
-    with session_scope() as db:
-        conversation = conversation_queries.get_conversation(db, conversation_id=conversation_id)
-        if (
-            conversation is None
-            or conversation_queries.get_member(db, conversation_id=conversation_id, user_id=user_id) is None
-        ):
-            return
-        header = _header(db, conversation, user_id)
-    out.write(b'{"format": %d, "conversation": ' % FORMAT_VERSION)
-    out.write(json.dumps(header, ensure_ascii=False).encode())
-    out.write(b', "messages": [')
-    after, first = 0, True
-    while True:
-        with session_scope() as db:  # a short transaction per batch: nothing is held open while writing
-            rows = message_queries.newer(db, conversation_id=conversation_id, after_id=after, limit=BATCH)
-            people = user_queries.profiles(db, user_ids={row.sender_id for row in rows})
-        for row in rows:
-            login, shown, _ = people.get(row.sender_id, ('?', '', ''))
-            item: dict[str, object] = {
-                'id': row.id,
-                'time': _iso(row.created_at),
-                'sender': login,
-                'sender_display': shown or login,
-                'kind': row.kind,
-            }
-            if row.reply_to_id is not None:
-                item['reply_to'] = row.reply_to_id
-            if row.recalled_at is not None:  # as members see it: that it was withdrawn, by whom, not what it said
-                by = 'sender' if row.recalled_by in (None, row.sender_id) else 'admin'
-                item['recalled'] = {'time': _iso(row.recalled_at), 'by': by}
-            elif row.kind == 'text':
-                item['text'] = row.body or ''
-                if row.edited_at is not None:  # the current text; earlier versions are the admin's records only
-                    item['edited'] = _iso(row.edited_at)
-            if row.file_key:
-                arcname = f'files/{row.file_key}-{_safe(row.file_name or "file", 80)}'
-                item['file'] = {
-                    'path': arcname,
-                    'name': row.file_name or '',
-                    'mime': row.file_mime,
-                    'size': row.file_size,
-                }
-                files.append((row.file_key, arcname))
-            out.write((b'' if first else b',') + b'\n  ' + json.dumps(item, ensure_ascii=False).encode())
-            first = False
-            job.done += 1
-        if len(rows) < BATCH:
-            break
-        after = rows[-1].id or after
-    out.write(b'\n]}\n')
-
-
-def build_blocking(job: ExportJob) -> None:
-    """In a worker thread: the whole zip, then its record (purpose export, expiring)."""
-    user_id = job.user_id
-    purge_expired_blocking()
-    with session_scope() as db:
-        conversation_ids, messages, file_count = _plan(db, user_id)
-    job.total = messages + file_count
-    key = str(uuid.uuid4())
-    path = stored_path(key)
-    assert path is not None
-    upload_dir().mkdir(parents=True, exist_ok=True)
-    now = clock.now()
-    try:
-        with zipfile.ZipFile(path, 'w', compression=zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
-            files: list[tuple[str, str]] = []
-            for conversation_id in conversation_ids:
-                with archive.open(f'conversations/{conversation_id}.json', 'w', force_zip64=True) as out:
-                    _write_conversation(out, conversation_id, user_id, job, files)
-            for file_key, arcname in files:
-                source = stored_path(file_key)
-                if source is not None and source.is_file():
-                    archive.write(source, arcname, compress_type=zipfile.ZIP_STORED)
-                job.done += 1
-            archive.writestr(
-                'README.txt',
-                f'NiceChat export of {_iso(now)}: conversations/<id>.json holds each conversation you belong to, '
-                'files/ the pictures and audio of those conversations.\n',
-            )
-        size = path.stat().st_size
-        with session_scope() as db:
-            active_user(db, user_id)
-            old = [f.key for f in file_queries.owned(db, owner_id=user_id, purpose='export')]
-            file_queries.delete_files(db, keys=old)
-            file_queries.add_file(
-                db,
-                key=key,
-                owner_id=user_id,
-                purpose='export',
-                mime='application/zip',
-                name=f'nicechat-export-{now:%Y%m%d-%H%M}.zip',
-                size=size,
-                created_at=now,
-                expires_at=now + LIFETIME,
-            )
-        delete_stored(old)
-    except BaseException:
-        delete_stored([key])
-        raise
-    job.key, job.size, job.state = key, size, 'done'
 
 
 def purge_expired_blocking() -> int:

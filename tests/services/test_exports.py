@@ -3,7 +3,9 @@ expires after an hour and only its owner may fetch it."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import os
 import re
 import zipfile
 from pathlib import Path
@@ -12,7 +14,7 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from chat_ui.core.errors import ChatError
-from chat_ui.services import conversations, exports, file_access, message_actions, messaging, uploads
+from chat_ui.services import conversations, export_writer, exports, file_access, message_actions, messaging, uploads
 from chat_ui.services.file_store import stored_path
 from db import files as file_queries
 from db.engine import session_scope
@@ -139,3 +141,67 @@ async def test_edits_recalls_and_replies_are_exported_as_members_see_them(
     assert recalled['recalled'] == {'time': '2026-01-01T12:00:30Z', 'by': 'sender'} and 'text' not in recalled
     assert answer['reply_to'] == first.id and 'edited' not in answer and 'recalled' not in answer
     assert b'first draft' not in raw and b'wrong chat' not in raw  # earlier versions stay in the admin's records
+
+
+def writer_children() -> list[int]:
+    """Process ids of this process's export writers still alive (zombies included)."""
+    found = []
+    for status in Path('/proc').glob('[0-9]*/status'):
+        try:
+            fields = dict(line.split(':\t', 1) for line in status.read_text().splitlines() if ':\t' in line)
+            cmdline = (status.parent / 'cmdline').read_bytes()
+        except OSError:
+            continue
+        if int(fields.get('PPid', '0')) == os.getpid() and exports.WRITER.encode() in cmdline:
+            found.append(int(status.parent.name))
+    return found
+
+
+async def test_the_zip_is_written_by_a_child_process(engine: Engine, upload_dir: Path) -> None:
+    a, b = make_users('alice', 'bob')
+    direct = await conversations.open_direct(a, peer_id=b.user_id)
+    assert direct.id
+    await messaging.send_text(a, conversation_id=direct.id, text='hello')
+    task = asyncio.create_task(exports.export_my_data(a))
+    seen: set[int] = set()
+    while not task.done():
+        seen.update(writer_children())
+        await asyncio.sleep(0.005)
+    assert (await task).state == 'done' and seen and writer_children() == []
+
+
+async def test_a_cancelled_export_kills_its_writer_and_leaves_no_zip(
+    engine: Engine, upload_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (a,) = make_users('alice')
+    monkeypatch.setattr(exports, 'WRITER', 'tests.support.stuck_export_writer')
+    job = exports.begin(a)
+    task = asyncio.create_task(exports.build(job))
+    for _ in range(1000):
+        if job.done:
+            break
+        await asyncio.sleep(0.01)
+    assert job.done == 1 and len(list(upload_dir.iterdir())) == 1, 'the writer never started'
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await asyncio.wait_for(task, 60)  # the writer sleeps 600 s: only a kill ends it sooner
+    assert writer_children() == [] and job.state == 'failed'
+    assert list(upload_dir.iterdir()) == []
+    with session_scope() as db:
+        assert file_queries.owned(db, owner_id=a.user_id, purpose='export') == []
+    monkeypatch.setattr(exports, 'WRITER', export_writer.__name__)
+    assert (await exports.export_my_data(a)).state == 'done'  # the refusal of a second export ended with it
+
+
+async def test_a_writer_that_fails_leaves_no_zip_and_says_so(
+    engine: Engine, upload_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (a,) = make_users('alice')
+    monkeypatch.setattr(exports, 'WRITER', 'chat_ui.services.no_such_writer')
+    job = exports.begin(a)
+    with pytest.raises(RuntimeError):
+        await exports.build(job)
+    assert job.state == 'failed' and job.error == 'export_failed' and job.key is None
+    assert list(upload_dir.iterdir()) == []
+    with session_scope() as db:
+        assert file_queries.owned(db, owner_id=a.user_id, purpose='export') == []

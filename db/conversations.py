@@ -15,6 +15,7 @@ from .models import Conversation, ConversationMember, Message, MessageMention, U
 from .sql import contains
 
 ROLE_RANK = {'owner': 0, 'admin': 1, 'member': 2}
+UNREAD_TERMS = 100  # conversations counted per statement (SQLite allows 500 terms in one compound select)
 
 
 def direct_pair(user_a: int, user_b: int) -> tuple[int, int]:
@@ -267,22 +268,13 @@ def _peer_id_expression(user_id: int):  # type: ignore[no-untyped-def]
 def sidebar(
     session: Session, *, user_id: int, limit: int, name_filter: str = '', only_ids: Collection[int] | None = None
 ) -> list[SidebarRow]:
-    """The user's conversations, newest activity first, with unread counts and (rooms) unread mentions, in one query.
+    """The user's conversations, newest activity first, with unread counts and (rooms) unread mentions.
 
     Direct conversations whose peer is banned are left out. ``name_filter`` (casefolded) keeps rooms whose title or
-    direct conversations whose peer's name contains it; ``only_ids`` keeps only those conversations. (Choosing the
-    newest first and counting them in a second statement was measured and is slower on MariaDB: BENCHMARKS.md.)
+    direct conversations whose peer's name contains it; ``only_ids`` keeps only those conversations. The rows come
+    first (one statement), then :func:`unread_counts` counts only the rows that have something unread.
     """
     peer = User.__table__.alias('peer')  # type: ignore[attr-defined]
-    unread = (
-        select(func.count())
-        .where(
-            col(Message.conversation_id) == col(ConversationMember.conversation_id),
-            col(Message.id) > col(ConversationMember.last_read_id),
-        )
-        .correlate(ConversationMember)
-        .scalar_subquery()
-    )
     mentions = (
         select(func.count())
         .where(
@@ -304,7 +296,6 @@ def sidebar(
             peer.c.avatar_key,
             col(Conversation.last_message_id),
             col(ConversationMember.last_read_id),
-            unread,
             mentions,
         )
         .join(Conversation, col(Conversation.id) == ConversationMember.conversation_id)
@@ -319,6 +310,8 @@ def sidebar(
     if only_ids is not None:
         query = query.where(col(Conversation.id).in_(list(only_ids)))
     query = query.order_by(col(Conversation.last_message_id).desc(), col(Conversation.id).desc()).limit(limit)
+    rows = session.execute(query).all()
+    counts = unread_counts(session, {cid: read or 0 for cid, *_, last, read, _ in rows if (last or 0) > (read or 0)})
     return [
         SidebarRow(
             conversation_id=cid,
@@ -330,23 +323,31 @@ def sidebar(
             peer_avatar=peer_avatar,
             last_message_id=last_id or 0,
             last_read_id=read_id or 0,
-            unread=count or 0,
+            unread=counts.get(cid, 0),
             mentions=mentioned or 0,
         )
-        for (
-            cid,
-            kind,
-            title,
-            peer_id,
-            peer_name,
-            peer_display,
-            peer_avatar,
-            last_id,
-            read_id,
-            count,
-            mentioned,
-        ) in session.execute(query).all()
+        for (cid, kind, title, peer_id, peer_name, peer_display, peer_avatar, last_id, read_id, mentioned) in rows
     ]
+
+
+def unread_counts(session: Session, read_marks: dict[int, int]) -> dict[int, int]:
+    """How many messages of each conversation are newer than its read mark.
+
+    Each count is one range of the messages' key ``(conversation_id, id)`` with both ends given, as one term of a
+    ``UNION ALL`` (at most ``UNREAD_TERMS`` per statement): a count correlated with the members' table reads every
+    message of the conversation on MariaDB, which cannot bound a range by an outer column (BENCHMARKS.md)."""
+    counts: dict[int, int] = {}
+    marks = list(read_marks.items())
+    for start in range(0, len(marks), UNREAD_TERMS):
+        terms = [
+            select(sa.literal(conversation_id), func.count())
+            .select_from(Message)
+            .where(col(Message.conversation_id) == conversation_id, col(Message.id) > read_id)
+            for conversation_id, read_id in marks[start : start + UNREAD_TERMS]
+        ]
+        statement = terms[0] if len(terms) == 1 else sa.union_all(*terms)
+        counts.update((int(cid), int(count)) for cid, count in session.execute(statement).all())
+    return counts
 
 
 def conversation_ids_of(session: Session, *, user_id: int) -> list[int]:

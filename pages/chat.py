@@ -9,7 +9,7 @@ from dataclasses import replace
 from typing import Any
 
 from fastapi.responses import RedirectResponse
-from nicegui import context, ui
+from nicegui import app, context, ui
 
 from chat_ui.core.errors import ChatError
 from chat_ui.core.views import DIRECT, ROOM, ConversationView, GlobalSearchResult, MemberView, SessionInfo
@@ -40,7 +40,8 @@ from chat_ui.live.presence import presence
 from chat_ui.services import accounts, conversations, global_search
 from chat_ui.services.read_marks import read_marks
 from chat_ui.ui.chrome import SignedInChrome
-from chat_ui.ui.guard import PageSession, forget_token
+from chat_ui.ui.drafts import drafts_of
+from chat_ui.ui.guard import PageSession, browser_id, forget_token
 from chat_ui.ui.i18n import t
 from chat_ui.ui.testid import testid
 from chat_ui.ui.widgets.confirm_dialog import ConfirmDialog
@@ -116,12 +117,15 @@ class ChatPage:
                         on_change=self.sidebar_changed,
                         limit=conversations.SIDEBAR_SHOWN,
                     )
+                drafts = drafts_of(browser_id(self.client.request), app.storage.user)
+                self.client.on_disconnect(drafts.save)  # a reload or a closed tab keeps what was just typed
                 self.pane = ConversationPane(
                     actor=self.actor,
                     guard=guard,
                     on_back=guard(self.go_back),
                     on_members=self.open_members,
                     on_read=self.read_up_to,
+                    drafts=drafts,
                 )
                 self.pane.root.classes(PANE_CLASSES)
                 self.pane.receipts_on = self.receipts_on

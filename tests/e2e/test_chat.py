@@ -181,3 +181,32 @@ def test_messages_sent_during_a_connection_drop_arrive_once(
     expect(b.get_by_test_id('message')).to_have_count(4)
     b.wait_for_timeout(1000)
     expect(b.get_by_test_id('message')).to_have_count(4)
+
+
+def test_a_draft_stays_with_its_conversation_across_a_switch_and_a_reload(
+    new_page: NewPage, chat_server: ChatServer
+) -> None:
+    a_name, b_name, c_name = unique_name('dra'), unique_name('drb'), unique_name('drc')
+    b = signed_in(new_page, chat_server, b_name)
+    c = signed_in(new_page, chat_server, c_name)
+    a = signed_in(new_page, chat_server, a_name)
+    open_chat(c, a_name)
+    open_chat(a, b_name)
+    a.get_by_test_id('chat-input').fill('for b, not sent yet <i>')
+    open_chat(a, c_name)
+    expect(a.get_by_test_id('chat-input')).to_have_value('')
+    a.get_by_test_id('chat-input').fill('半句话 for c')
+    expect(c.get_by_test_id('typing-indicator')).to_be_visible()  # the server has the text
+    a.reload()  # no switch since typing: the draft was saved while typing, or as the page went
+    open_chat(a, c_name)
+    expect(a.get_by_test_id('chat-input')).to_have_value('半句话 for c')
+    open_chat(a, b_name)
+    expect(a.get_by_test_id('chat-input')).to_have_value('for b, not sent yet <i>')
+    a.get_by_test_id('chat-input').press('Enter')
+    open_chat(b, a_name)
+    expect(b.get_by_test_id('message').filter(has_text='for b, not sent yet <i>')).to_have_count(1)
+    expect(b.get_by_test_id('chat-input')).to_have_value('')
+    a.reload()
+    open_chat(a, b_name)
+    expect(a.get_by_test_id('message')).to_have_count(1)
+    expect(a.get_by_test_id('chat-input')).to_have_value('')

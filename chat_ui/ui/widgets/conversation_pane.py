@@ -20,6 +20,7 @@ from nicegui import background_tasks, events, ui
 from chat_ui.core.errors import ChatError
 from chat_ui.core.views import ConversationView, MessageView, SearchResult, SessionInfo
 from chat_ui.services import global_search, message_actions, messaging, receipts, typing, uploads
+from chat_ui.ui.drafts import Drafts
 from chat_ui.ui.i18n import t
 from chat_ui.ui.safe_html import esc, html_block
 from chat_ui.ui.testid import testid
@@ -99,6 +100,7 @@ class ConversationPane:
         on_back: Callable[[], Any],
         on_members: Callable[[], Any],
         on_read: Callable[[int, int], Any],
+        drafts: Drafts,
     ) -> None:
         self.actor = actor
         self.user_id = actor().user_id
@@ -106,8 +108,9 @@ class ConversationPane:
         self._on_read = on_read
         self.view: ConversationView | None = None
         self.outbox: list[Outgoing] = []  # taken from the input, oldest first; stored one at a time, in order
-        self.drafts: dict[int, str] = {}  # texts that failed for a conversation that was not open by then
+        self.drafts = drafts  # what was typed and not sent, per conversation
         self._shown: str | None = ''  # the input's value as last set from here
+        self._setting = False  # the input's value is being set from here (not typed)
         self._generation = 0
         self.editing: MessageView | None = None  # the own message whose text is in the input
         self.replying: MessageView | None = None  # the message the next send quotes
@@ -200,6 +203,7 @@ class ConversationPane:
     async def open(self, view: ConversationView, *, at: int | None = None) -> None:
         """Show the conversation: its newest window of messages, or (``at``) the window around that message."""
         assert view.id is not None
+        self._keep_draft()
         self._generation += 1
         generation = self._generation
         self.clear_typists()
@@ -207,8 +211,7 @@ class ConversationPane:
         self.show_header(view)
         self.end_compose_state()
         self.search_input.value = ''
-        if draft := self.drafts.pop(view.id, ''):
-            self._set_input(joined(draft, self.input.value or ''))
+        self._set_input(self.drafts.get(view.id))
         self.window = self._new_window()
         self._set_active(True)
         if at is not None:
@@ -249,10 +252,12 @@ class ConversationPane:
         self.window.rename_sender(user_id, shown, avatar)
 
     def close(self) -> None:
+        self._keep_draft()
         self._generation += 1
         self.end_compose_state()
         self.clear_typists()
         self.view = None
+        self._set_input('')
         self.window = self._new_window()
         self._set_active(False)
 
@@ -319,6 +324,7 @@ class ConversationPane:
             return
         text = self.input.value or ''
         self._set_input('')
+        self.drafts.put(self.view.id, '')
         if not text.strip():
             return
         reply_to = self.replying.id if self.replying is not None else None
@@ -379,10 +385,20 @@ class ConversationPane:
         for outgoing in queued:
             by_conversation.setdefault(outgoing.conversation_id, []).append(outgoing.text)
         for conversation_id, texts in by_conversation.items():
-            if self.conversation_id == conversation_id:
+            if self.conversation_id == conversation_id and self.editing is None:
                 self._set_input(joined(*texts, self.input.value or ''))
+                self.drafts.put(conversation_id, self.input.value or '')
             else:
-                self.drafts[conversation_id] = joined(self.drafts.get(conversation_id, ''), *texts)
+                self.drafts.put(conversation_id, joined(*texts, self.drafts.get(conversation_id)))
+
+    def _keep_draft(self) -> None:
+        """The open conversation's input is its draft (not while it holds a message being edited)."""
+        if self.view is not None and self.view.id is not None and self.editing is None:
+            self.drafts.put(self.view.id, self.input.value or '')
+
+    def _restore_draft(self) -> None:
+        """After an edit: the input holds the open conversation's draft again."""
+        self._set_input(self.drafts.get(self.view.id) if self.view is not None and self.view.id is not None else '')
 
     def _set_input(self, text: str) -> None:
         """Set the input's value from the server. After each such change NiceGUI also calls the browser's
@@ -394,7 +410,11 @@ class ConversationPane:
         if not text:
             value = None if self._shown == '' else ''
         self._shown = value
-        self.input.value = value
+        self._setting = True
+        try:
+            self.input.value = value
+        finally:
+            self._setting = False
 
     async def send_file(self, event: events.UploadEventArguments) -> None:
         """Store an uploaded file as a message under the session guard. When that fails, for any reason, a notice
@@ -486,7 +506,7 @@ class ConversationPane:
         if self.editing is not None:
             self.editing = None
             self.banner.hide()
-            self._set_input('')
+            self._restore_draft()
 
     def end_compose_state(self) -> None:
         self.editing = self.replying = None
@@ -507,7 +527,7 @@ class ConversationPane:
         if self.editing is editing:
             self.editing = None
             self.banner.hide()
-            self._set_input('')
+            self._restore_draft()
 
     async def recall(self, view: MessageView) -> None:
         try:
@@ -611,7 +631,11 @@ class ConversationPane:
         """The input changed: when the user typed (not a value set from here), tell the others, at most every
         ``TYPING_EVERY`` seconds (the server holds back anything more often too)."""
         value = event.value or ''
-        if not value or value == self._shown or self.view is None or self.view.id is None:
+        if self.view is None or self.view.id is None:
+            return
+        if self.editing is None and not self._setting:
+            self.drafts.note(self.view.id, value)
+        if not value or value == self._shown:
             return
         now = time.monotonic()
         conversation_id = self.view.id

@@ -1,0 +1,82 @@
+"""Drafts: what a person typed and did not send, kept per conversation in the browser's server-side storage
+(``app.storage.user``, in Redis once scaled out), so switching conversations, reloading the page or moving to another
+process after a failover gives it back.
+
+The pages of one browser in one process share one ``Drafts`` (``drafts_of``), so a page built while another still
+holds unsaved typing (a reload: the new page can open before the old one has gone) shows it. While typing, a draft is
+saved ``SAVE_AFTER`` seconds after the first change not saved yet (one storage write per
+second at most, however fast the typing); switching conversations, sending and giving back a failed text save at once.
+The ``KEPT`` most recently changed drafts stay, each cut at ``MESSAGE_MAX`` characters (what a send accepts). A new
+sign-in starts a new browser storage, so nobody inherits the drafts of whoever used the browser before.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import weakref
+from collections.abc import MutableMapping
+from typing import Any
+
+from db.models import MESSAGE_MAX
+
+DRAFTS_KEY = 'drafts'
+KEPT = 20
+SAVE_AFTER = 1.0  # s
+
+
+class Drafts:
+    """The drafts of one browser; ``storage`` is its ``app.storage.user`` (held, so saving needs no page context)."""
+
+    def __init__(self, storage: MutableMapping[str, Any]) -> None:
+        self.storage = storage
+        self._pending: dict[int, str] = {}
+        self._timer: asyncio.TimerHandle | None = None
+
+    def get(self, conversation_id: int) -> str:
+        if conversation_id in self._pending:
+            return self._pending[conversation_id]
+        value = self._stored().get(str(conversation_id))
+        return value if isinstance(value, str) else ''
+
+    def note(self, conversation_id: int, text: str) -> None:
+        """The input changed: saved within ``SAVE_AFTER`` seconds."""
+        self._pending[conversation_id] = text
+        if self._timer is None:
+            self._timer = asyncio.get_running_loop().call_later(SAVE_AFTER, self.save)
+
+    def put(self, conversation_id: int, text: str) -> None:
+        """Save this draft (empty: forget it) and whatever else is pending, now."""
+        self._pending[conversation_id] = text
+        self.save()
+
+    def save(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if not self._pending:
+            return
+        stored = self._stored()
+        drafts = dict(stored)
+        for conversation_id, text in self._pending.items():
+            drafts.pop(str(conversation_id), None)  # a changed draft moves to the end: newest last
+            if text.strip():
+                drafts[str(conversation_id)] = text[:MESSAGE_MAX]
+        self._pending.clear()
+        kept = dict(list(drafts.items())[-KEPT:])
+        if kept != stored:
+            self.storage[DRAFTS_KEY] = kept
+
+    def _stored(self) -> dict[str, Any]:
+        stored = self.storage.get(DRAFTS_KEY)
+        return stored if isinstance(stored, dict) else {}
+
+
+_shared: weakref.WeakValueDictionary[str, Drafts] = weakref.WeakValueDictionary()
+
+
+def drafts_of(browser_id: str, storage: MutableMapping[str, Any]) -> Drafts:
+    """The drafts of this browser (``storage`` is its ``app.storage.user``), shared by its pages in this process."""
+    found = _shared.get(browser_id)
+    if found is None or found.storage is not storage:
+        found = _shared[browser_id] = Drafts(storage)
+    return found

@@ -16,6 +16,7 @@ from .sql import contains
 
 ROLE_RANK = {'owner': 0, 'admin': 1, 'member': 2}
 UNREAD_TERMS = 100  # conversations counted per statement (SQLite allows 500 terms in one compound select)
+UNREAD_CAP = 1000  # unread messages counted per conversation at most
 
 
 def direct_pair(user_a: int, user_b: int) -> tuple[int, int]:
@@ -331,7 +332,8 @@ def sidebar(
 
 
 def unread_counts(session: Session, read_marks: dict[int, int]) -> dict[int, int]:
-    """How many messages of each conversation are newer than its read mark.
+    """How many messages of each conversation are newer than its read mark, counted up to ``UNREAD_CAP`` (a badge
+    says "99+" long before that; a count at the cap means at least that many).
 
     Each count is one range of the messages' key ``(conversation_id, id)`` with both ends given, as one term of a
     ``UNION ALL`` (at most ``UNREAD_TERMS`` per statement): a count correlated with the members' table reads every
@@ -340,9 +342,12 @@ def unread_counts(session: Session, read_marks: dict[int, int]) -> dict[int, int
     marks = list(read_marks.items())
     for start in range(0, len(marks), UNREAD_TERMS):
         terms = [
-            select(sa.literal(conversation_id), func.count())
-            .select_from(Message)
-            .where(col(Message.conversation_id) == conversation_id, col(Message.id) > read_id)
+            select(sa.literal(conversation_id), func.count()).select_from(
+                select(Message.id)
+                .where(col(Message.conversation_id) == conversation_id, col(Message.id) > read_id)
+                .limit(UNREAD_CAP)
+                .subquery()
+            )
             for conversation_id, read_id in marks[start : start + UNREAD_TERMS]
         ]
         statement = terms[0] if len(terms) == 1 else sa.union_all(*terms)

@@ -53,6 +53,7 @@ from chat_ui.ui.widgets.sidebar import Sidebar
 
 LIST_CLASSES = 'gap-0 no-wrap w-full md:w-80 md:min-w-[20rem] h-full bg-white border-r border-gray-200'
 PANE_CLASSES = 'flex-1 h-full min-w-0'
+TITLE_COUNT_MAX = 1000  # the tab title says "(999+)" from here on (each conversation's count stops at 1,000)
 
 
 def register() -> None:
@@ -189,7 +190,8 @@ class ChatPage:
         total = self.sidebar.total_unread
         if total != self.title_total:  # the tab title shows the unread total, e.g. "(3) NiceChat"
             self.title_total = total
-            ui.page_title(f'({total}) {t("app_name")}' if total else t('app_name'))
+            shown = total if total < TITLE_COUNT_MAX else f'{TITLE_COUNT_MAX - 1}+'
+            ui.page_title(f'({shown}) {t("app_name")}' if total else t('app_name'))
         self.follow_presence()
 
     def follow_presence(self) -> None:

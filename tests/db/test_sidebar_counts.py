@@ -103,13 +103,18 @@ def test_sidebar_rows_and_unread_counts_equal_a_plain_reading(engine: Engine, mo
                 conversation_queries.mark_read(db, conversation_id=cid, user_id=me, message_id=mark)
         conversation_queries.delete_messages(db, conversation_id=busy[3])  # a cleared conversation
         user_queries.set_flags(db, user_id=people[2], banned=True)  # a banned peer's conversation is left out
+        for _ in range(6):  # more unread than the cap below
+            message_queries.add_message(db, conversation_id=busy[1], sender_id=people[1], kind='text', body='y')
     assert sum(1 for row in reference(me, limit=50) if row[-1]) > 2, 'the data must hold unread messages'
     for terms in (conversation_queries.UNREAD_TERMS, 2):  # the counts in one statement, and split over several
         monkeypatch.setattr(conversation_queries, 'UNREAD_TERMS', terms)
         check_every_variant(me, busy=busy, conversations=conversations, other=other.id)
+    monkeypatch.setattr(conversation_queries, 'UNREAD_CAP', 3)  # counted up to the cap
+    assert any(row[-1] > 3 for row in reference(me, limit=50)), 'the data must hold more unread than the cap'
+    check_every_variant(me, busy=busy, conversations=conversations, other=other.id, cap=3)
 
 
-def check_every_variant(me: int, *, busy: list[int], conversations: list[int], other: int) -> None:
+def check_every_variant(me: int, *, busy: list[int], conversations: list[int], other: int, cap: int = 10**9) -> None:
     for kwargs in (
         {'limit': 50},
         {'limit': 5},
@@ -120,4 +125,5 @@ def check_every_variant(me: int, *, busy: list[int], conversations: list[int], o
         {'limit': 50, 'only_ids': {busy[0], conversations[-1], other}},
         {'limit': 50, 'only_ids': set()},
     ):
-        assert got(me, **kwargs) == reference(me, **kwargs), kwargs  # type: ignore[arg-type]
+        expected = [(*row[:-1], min(row[-1], cap)) for row in reference(me, **kwargs)]  # type: ignore[arg-type]
+        assert got(me, **kwargs) == expected, kwargs  # type: ignore[arg-type]

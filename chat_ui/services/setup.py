@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from nicegui import app
+from nicegui import app, background_tasks
 from nicegui.storage import Storage
 
 from chat_ui.core import gc_tuning, memory
@@ -35,6 +35,8 @@ def configure(settings: Settings) -> None:
     if settings.redis_url:
         join_deployment(settings, settings.redis_url)
     app.on_startup(gc_tuning.tune_garbage_collection)
+    app.on_delete(memory.reclaimer.page_deleted)
+    app.on_startup(lambda: background_tasks.create(memory.reclaimer.run_forever(), name='reclaim memory'))
     app.on_shutdown(read_marks.write_waiting)
 
 

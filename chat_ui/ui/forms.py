@@ -25,8 +25,8 @@ def text_field(
     connected, and if it arrives after the person has started typing it puts the old text back."""
     field = ui.input(label, value=value, password=password, password_toggle_button=password).classes('w-full')
     testid(set_props(field.props('outlined dense'), {'maxlength': max_length, 'autocomplete': autofill}), name)
-    if hint:
-        set_props(field, {'hint': hint})
+    if hint:  # hide-bottom-space: the hint takes the lines it needs instead of overflowing one reserved line
+        set_props(field.props('hide-bottom-space'), {'hint': hint})
     return field
 
 

@@ -37,6 +37,7 @@ from db.models import Conversation, ConversationMember, Message
 from . import datagen, dbs
 from .machine import facts
 from .ngclient import Browser, Tab, new_http
+from .profiling import Spy
 from .rooms import Fanout, Member, database, make_rooms, percentiles
 from .server import Server
 
@@ -106,6 +107,7 @@ class Renames(Fanout):
         sent: dict[str, float] = {}
         cpu0, wall0 = self.server.cpu_seconds(), time.perf_counter()
         self.watching = True
+        lag = asyncio.create_task(self._lag_monitor())
         for i in range(count):
             name = f'Star {self.run_id}-{i}'
             self.arrivals[name] = {}
@@ -117,9 +119,16 @@ class Renames(Fanout):
         while time.perf_counter() < deadline and any(len(got) < len(watchers) for got in self.arrivals.values()):
             await asyncio.sleep(0.2)
         self.watching = False
+        self.stop.set()
+        lag.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await lag
         cpu1, wall1 = self.server.cpu_seconds(), time.perf_counter()
         latencies = [(t - sent[name]) * 1000 for name, got in self.arrivals.items() for t in got.values()]
+        each = [percentiles([(t - sent[name]) * 1000 for t in got.values()]) for name, got in self.arrivals.items()]
         return {
+            'per_rename_p50_max_ms': [(one['p50'], one['max']) for one in each],
+            'loadgen_lag_ms': percentiles(self.lags),
             'renames': count,
             'pages_showing_star': len(watchers),
             'pages_not_showing_star': len(self.members) - len(watchers),
@@ -131,7 +140,16 @@ class Renames(Fanout):
 
 
 async def run(
-    kind: str, *, rooms: int, members: int, star_rooms: int, renames: int, gap: float, concurrency: int, settle: float
+    kind: str,
+    *,
+    rooms: int,
+    members: int,
+    star_rooms: int,
+    renames: int,
+    gap: float,
+    concurrency: int,
+    settle: float,
+    profile: bool = False,
 ) -> dict[str, Any]:
     folder = SCRATCH / f'rename-{uuid.uuid4().hex[:8]}'
     folder.mkdir(parents=True, exist_ok=True)
@@ -160,7 +178,11 @@ async def run(
                     print(json.dumps(result), file=sys.stderr, flush=True)
                     acks = asyncio.create_task(bench.ack_all())
                     await asyncio.sleep(3)
-                    result['rename'] = await bench.rename(star, renames, gap, settle)
+                    spy = Spy(server.pid, folder / 'rename.txt', gil=True) if profile else None
+                    with spy or contextlib.nullcontext():
+                        result['rename'] = await bench.rename(star, renames, gap, settle)
+                    if spy is not None:
+                        result['profile'] = spy.summary()
                     acks.cancel()
                     with contextlib.suppress(asyncio.CancelledError):
                         await acks
@@ -185,6 +207,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument('--concurrency', type=int, default=8, help='sign-ins and page loads at once')
     parser.add_argument('--settle', type=float, default=15.0)
     parser.add_argument('--out', help='write the JSON result here as well')
+    parser.add_argument('--profile', action='store_true', help='py-spy (GIL holder) the server during the renames')
     args = parser.parse_args(argv)
     result = asyncio.run(
         run(
@@ -196,6 +219,7 @@ def main(argv: list[str] | None = None) -> int:
             gap=args.gap,
             concurrency=args.concurrency,
             settle=args.settle,
+            profile=args.profile,
         )
     )
     result['machine'] = facts(ROOT)

@@ -105,7 +105,7 @@ class Renames(Fanout):
         save_ids = star.page.listener('profile-save', 'click')
         watchers = [m.name for m in self.members.values() if m.room_id in self.star_rooms]
         sent: dict[str, float] = {}
-        cpu0, wall0 = self.server.cpu_seconds(), time.perf_counter()
+        cpu0, wall0, stamp0 = self.server.cpu_seconds(), time.perf_counter(), time.time()
         self.watching = True
         lag = asyncio.create_task(self._lag_monitor())
         for i in range(count):
@@ -136,6 +136,7 @@ class Renames(Fanout):
             'lost': sum(len(watchers) - len(got) for got in self.arrivals.values()),
             'pages_touched_that_do_not_show_star': len(self.touched),
             'server_cpu_percent': round((cpu1 - cpu0) / (wall1 - wall0) * 100, 1),
+            'server_full_collections': self.server.gc_pauses(stamp0, time.time()),
         }
 
 
@@ -162,7 +163,7 @@ async def run(
             shown = sorted(layout)[:star_rooms]
             await asyncio.to_thread(add_star, engine, shown)
             engine.dispose()
-            server = Server(folder, database_url=url)
+            server = Server(folder, database_url=url, gc_log=True)
             server.start()
             try:
                 await asyncio.sleep(1)

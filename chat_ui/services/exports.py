@@ -3,9 +3,9 @@ sender, oldest first) and the files of those conversations.
 
 The zip is written by a child process (``export_writer``) straight to ``UPLOAD_DIR/<uuid>``, in batches of
 ``BATCH`` messages, so neither the server's memory nor its event loop carries it: the work holds no GIL of the
-server's. The job's progress is plain data the page reads, updated from the child's reports. The finished zip is a stored file of
-purpose ``export`` (its owner only) that expires after ``LIFETIME``; ``purge_expired`` deletes it. One export per
-user at a time (per server process): a second request while one runs is refused.
+server's. The job's progress is plain data the page reads, updated from the child's reports. The finished zip is a
+stored file of purpose ``export`` (its owner only) that expires after ``LIFETIME``; ``purge_expired`` deletes it.
+One export per user at a time (per server process): a second request while one runs is refused.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import os
 import sys
 import threading
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -107,25 +107,25 @@ async def export_my_data(actor: SessionInfo) -> ExportJob:
     return await build(begin(actor))
 
 
-def _prepare(job: ExportJob, key: str, now: datetime) -> dict[str, object]:
+def _prepare(job: ExportJob, key: str, now: datetime) -> export_writer.Request:
     """In a worker thread: purge expired exports, plan this one and say what the child is to write."""
     purge_expired_blocking()
     with session_scope() as db:
         conversation_ids, messages, file_count = _plan(db, job.user_id)
     job.total = messages + file_count
     upload_dir().mkdir(parents=True, exist_ok=True)
-    return {
-        'database_url': get_engine().url.render_as_string(hide_password=False),
-        'folder': str(upload_dir().resolve()),
-        'user_id': job.user_id,
-        'conversation_ids': conversation_ids,
-        'key': key,
-        'now': export_writer.iso(now),
-        'batch': BATCH,
-    }
+    return export_writer.Request(
+        database_url=get_engine().url.render_as_string(hide_password=False),
+        folder=str(upload_dir().resolve()),
+        user_id=job.user_id,
+        conversation_ids=conversation_ids,
+        key=key,
+        now=export_writer.iso(now),
+        batch=BATCH,
+    )
 
 
-async def _run_writer(job: ExportJob, request: dict[str, object]) -> int:
+async def _run_writer(job: ExportJob, request: export_writer.Request) -> int:
     """Start the child, feed it the request (on stdin: the database URL may hold a password), follow its progress;
     the zip's size."""
     child = await asyncio.create_subprocess_exec(
@@ -139,7 +139,7 @@ async def _run_writer(job: ExportJob, request: dict[str, object]) -> int:
     assert child.stdin is not None and child.stdout is not None
     size: int | None = None
     try:
-        child.stdin.write(json.dumps(request).encode() + b'\n')
+        child.stdin.write(json.dumps(asdict(request)).encode() + b'\n')
         await child.stdin.drain()
         child.stdin.close()
         async for line in child.stdout:

@@ -4,10 +4,10 @@ process after a failover gives it back.
 
 The pages of one browser in one process share one ``Drafts`` (``drafts_of``), so a page built while another still
 holds unsaved typing (a reload: the new page can open before the old one has gone) shows it. While typing, a draft is
-saved ``SAVE_AFTER`` seconds after the first change not saved yet (one storage write per
-second at most, however fast the typing); switching conversations, sending and giving back a failed text save at once.
-The ``KEPT`` most recently changed drafts stay, each cut at ``MESSAGE_MAX`` characters (what a send accepts). A new
-sign-in starts a new browser storage, so nobody inherits the drafts of whoever used the browser before.
+saved ``SAVE_AFTER`` seconds after the first change not saved yet (one storage write per second at most, however fast
+the typing); switching conversations, sending and giving back a failed text save at once. The ``KEPT`` most recently
+changed drafts stay, each cut at ``MESSAGE_MAX`` characters (what a send accepts). Signing out discards them, and a
+new sign-in starts a new browser storage, so nobody inherits the drafts of whoever used the browser before.
 """
 
 from __future__ import annotations
@@ -65,6 +65,14 @@ class Drafts:
         kept = dict(list(drafts.items())[-KEPT:])
         if kept != stored:
             self.storage[DRAFTS_KEY] = kept
+
+    def discard(self) -> None:
+        """Signing out: every draft goes, saved or not."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        self._pending.clear()
+        self.storage.pop(DRAFTS_KEY, None)
 
     def _stored(self) -> dict[str, Any]:
         stored = self.storage.get(DRAFTS_KEY)

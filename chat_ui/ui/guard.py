@@ -24,6 +24,7 @@ from chat_ui.live.events import LiveEvent, SessionEnded
 from chat_ui.live.hub import Subscriptions, hub, user_topic
 from chat_ui.live.presence import presence
 from chat_ui.services import accounts
+from chat_ui.ui.drafts import DRAFTS_KEY
 
 P = ParamSpec('P')
 R = TypeVar('R')
@@ -46,7 +47,9 @@ def stored_token() -> str | None:
 
 
 def forget_token() -> None:
+    """Sign this browser out: its token and the account's drafts leave its storage."""
     app.storage.user.pop(TOKEN_KEY, None)
+    app.storage.user.pop(DRAFTS_KEY, None)
 
 
 def login_url(notice: str | None = None) -> str:

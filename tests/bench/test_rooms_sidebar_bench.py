@@ -24,9 +24,9 @@ def test_sidebar_bench_small(kind: str, tmp_path: Path) -> None:
     assert result['generated']['unread_total_of_me'] > 0
     assert result['page']['rows'] == 50  # the page's limit
     assert result['all_rows']['rows'] == 60
-    # the session user's check + the sidebar query (rows, unread counts and mentions in one statement)
-    assert result['page']['statements_per_call'] == [2]
-    assert result['all_rows']['statements_per_call'] == [2]
+    # the session user's check, the rows (with mentions), then the unread counts (at most 100 conversations each)
+    assert result['page']['statements_per_call'] == [3]
+    assert result['all_rows']['statements_per_call'] == [3]
     assert result['explain']
 
 

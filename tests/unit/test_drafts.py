@@ -59,3 +59,14 @@ async def test_blank_drafts_are_forgotten_long_ones_cut_and_the_newest_kept() ->
 def test_a_storage_holding_something_else_reads_as_no_drafts() -> None:
     assert Drafts({DRAFTS_KEY: ['not', 'a', 'dict']}).get(3) == ''
     assert Drafts({DRAFTS_KEY: {'3': 42}}).get(3) == ''
+
+
+async def test_signing_out_discards_saved_and_pending_drafts(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(drafts_module, 'SAVE_AFTER', 0.01)
+    storage = CountingStorage()
+    drafts = Drafts(storage)
+    drafts.put(1, 'saved')
+    drafts.note(2, 'pending')
+    drafts.discard()
+    await asyncio.sleep(0.05)  # the pending save's timer was cancelled: nothing comes back
+    assert DRAFTS_KEY not in storage and drafts.get(2) == '' and drafts.get(1) == ''

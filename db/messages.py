@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from datetime import datetime
 
-from sqlalchemy import func, or_, update
+from sqlalchemy import case, func, or_, update
 from sqlmodel import Session, col, select
 
 from . import search_text
@@ -49,9 +49,10 @@ def add_message(
     session.flush()
     assert message.id is not None
     search_text.index_message(session, message_id=message.id, conversation_id=conversation_id, kind=kind, body=body)
-    session.execute(
-        update(Conversation).where(col(Conversation.id) == conversation_id).values(last_message_id=message.id)
+    newest = case(  # never backwards, whatever order concurrent sends commit in
+        (func.coalesce(Conversation.last_message_id, 0) < message.id, message.id), else_=Conversation.last_message_id
     )
+    session.execute(update(Conversation).where(col(Conversation.id) == conversation_id).values(last_message_id=newest))
     session.execute(
         update(ConversationMember)
         .where(col(ConversationMember.conversation_id) == conversation_id, col(ConversationMember.user_id) == sender_id)

@@ -256,7 +256,6 @@ class ChatPage:
         read_marks.note(self.actor(), conversation_id=conversation_id, message_id=message_id)
 
     async def logout(self) -> None:
-        self.pane.drafts.discard()
         forget_token()
         await accounts.logout(self.session.token)
         self.session.leave('logout')

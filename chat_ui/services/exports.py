@@ -17,6 +17,7 @@ import os
 import sys
 import threading
 import uuid
+import weakref
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -42,6 +43,7 @@ LIFETIME = timedelta(hours=1)
 PURGE_EVERY = 300.0  # s
 log = logging.getLogger(__name__)
 WRITER = export_writer.__name__  # the module the child runs
+WRITERS_AT_ONCE = 2  # export children per process (each is a Python interpreter with the database layer)
 PROJECT_ROOT = Path(__file__).resolve().parents[2]  # where the child imports ``chat_ui`` and ``db`` from
 
 
@@ -66,6 +68,7 @@ class ExportJob:
 
 _jobs: dict[int, ExportJob] = {}
 _lock = threading.Lock()
+_semaphores: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = weakref.WeakKeyDictionary()
 
 
 def begin(actor: SessionInfo) -> ExportJob:
@@ -89,11 +92,13 @@ async def build(job: ExportJob) -> ExportJob:
     key = str(uuid.uuid4())
     try:
         request = await off_loop(_prepare, job, key, clock.now())
-        job.size = await _run_writer(job, request)
+        async with _writers():
+            job.size = await _run_writer(job, request)
         await off_loop(_record, job, key, clock.now())
     except ChatError as refusal:
         job.state, job.error = 'failed', refusal.key
         await off_loop(delete_stored, [key])
+        return job
     except BaseException:
         job.state, job.error = 'failed', 'export_failed'
         await asyncio.shield(off_loop(delete_stored, [key]))
@@ -130,6 +135,7 @@ async def _run_writer(job: ExportJob, request: export_writer.Request) -> int:
     the zip's size."""
     child = await asyncio.create_subprocess_exec(
         sys.executable,
+        '-P',  # not the working folder first on the import path (a planted json.py must not run next to the password)
         '-m',
         WRITER,
         stdin=asyncio.subprocess.PIPE,
@@ -153,6 +159,14 @@ async def _run_writer(job: ExportJob, request: export_writer.Request) -> int:
             child.kill()
             await asyncio.shield(child.wait())
     return int(size)
+
+
+def _writers() -> asyncio.Semaphore:
+    """At most ``WRITERS_AT_ONCE`` export children at a time in this process (one semaphore per event loop)."""
+    loop = asyncio.get_running_loop()
+    if loop not in _semaphores:
+        _semaphores[loop] = asyncio.Semaphore(WRITERS_AT_ONCE)
+    return _semaphores[loop]
 
 
 def _child_environment() -> dict[str, str]:

@@ -31,6 +31,7 @@ class Drafts:
         self.storage = storage
         self._pending: dict[int, str] = {}
         self._timer: asyncio.TimerHandle | None = None
+        self.discarded = False  # signed out: nothing is saved any more (a still open tab of the browser included)
 
     def get(self, conversation_id: int) -> str:
         if conversation_id in self._pending:
@@ -40,12 +41,16 @@ class Drafts:
 
     def note(self, conversation_id: int, text: str) -> None:
         """The input changed: saved within ``SAVE_AFTER`` seconds."""
+        if self.discarded:
+            return
         self._pending[conversation_id] = text
         if self._timer is None:
             self._timer = asyncio.get_running_loop().call_later(SAVE_AFTER, self.save)
 
     def put(self, conversation_id: int, text: str) -> None:
         """Save this draft (empty: forget it) and whatever else is pending, now."""
+        if self.discarded:
+            return
         self._pending[conversation_id] = text
         self.save()
 
@@ -67,7 +72,8 @@ class Drafts:
             self.storage[DRAFTS_KEY] = kept
 
     def discard(self) -> None:
-        """Signing out: every draft goes, saved or not."""
+        """Signing out: every draft goes, saved or not, and none is saved again."""
+        self.discarded = True
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
@@ -85,6 +91,14 @@ _shared: weakref.WeakValueDictionary[str, Drafts] = weakref.WeakValueDictionary(
 def drafts_of(browser_id: str, storage: MutableMapping[str, Any]) -> Drafts:
     """The drafts of this browser (``storage`` is its ``app.storage.user``), shared by its pages in this process."""
     found = _shared.get(browser_id)
-    if found is None or found.storage is not storage:
+    if found is None or found.storage is not storage or found.discarded:
         found = _shared[browser_id] = Drafts(storage)
     return found
+
+
+def discard_drafts(browser_id: str, storage: MutableMapping[str, Any]) -> None:
+    """Signing out: this browser's drafts go from its storage and from its open pages in this process."""
+    found = _shared.get(browser_id)
+    if found is not None and found.storage is storage:
+        found.discard()
+    storage.pop(DRAFTS_KEY, None)

@@ -24,7 +24,7 @@ from chat_ui.live.events import LiveEvent, SessionEnded
 from chat_ui.live.hub import Subscriptions, hub, user_topic
 from chat_ui.live.presence import presence
 from chat_ui.services import accounts
-from chat_ui.ui.drafts import DRAFTS_KEY
+from chat_ui.ui.drafts import discard_drafts
 
 P = ParamSpec('P')
 R = TypeVar('R')
@@ -49,7 +49,7 @@ def stored_token() -> str | None:
 def forget_token() -> None:
     """Sign this browser out: its token and the account's drafts leave its storage."""
     app.storage.user.pop(TOKEN_KEY, None)
-    app.storage.user.pop(DRAFTS_KEY, None)
+    discard_drafts(browser_id(context.client.request), app.storage.user)
 
 
 def login_url(notice: str | None = None) -> str:
@@ -76,6 +76,7 @@ async def start_browser_session(request: Request, token: str) -> None:
     old = app.storage.user
     carried = {key: old[key] for key in CARRIED_KEYS if key in old}
     old.pop(TOKEN_KEY, None)
+    discard_drafts(browser_id(request), old)
     new_id = str(uuid.uuid4())
     request.session['id'] = new_id
     # NiceGUI creates a storage per id when a request arrives with it; this response hands out a new id, so it has

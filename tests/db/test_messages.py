@@ -3,14 +3,14 @@ counts, members and roles."""
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import insert
+from sqlalchemy import insert, update
 from sqlalchemy.engine import Engine
 
 from db import conversations as conversation_queries
 from db import messages as message_queries
 from db import users as user_queries
 from db.engine import session_scope
-from db.models import Message
+from db.models import Conversation, Message
 
 NOW = datetime(2026, 12, 1, 12, 0)
 
@@ -101,6 +101,19 @@ def test_sending_makes_the_conversation_newest_and_read_by_its_sender(engine: En
         me = conversation_queries.get_member(db, conversation_id=ab, user_id=a)
         peer = conversation_queries.get_member(db, conversation_id=ab, user_id=b)
         assert me is not None and peer is not None and (me.last_read_id, peer.last_read_id) == (first, 0)
+
+
+def test_the_newest_message_mark_never_goes_back(engine: Engine) -> None:
+    """A send that commits after a later one (concurrent senders) leaves the later id as the newest."""
+    a, b = make_users('a', 'b')
+    ab = direct(a, b)
+    later = 10**9  # as if a later message had committed first
+    with session_scope() as db:
+        db.execute(update(Conversation).where(Conversation.id == ab).values(last_message_id=later))  # type: ignore[arg-type]
+    send(ab, a, 'committed last')
+    with session_scope() as db:
+        conversation = conversation_queries.get_conversation(db, conversation_id=ab)
+        assert conversation is not None and conversation.last_message_id == later
 
 
 def test_sidebar_in_one_query_newest_first_with_unread_counts(engine: Engine) -> None:

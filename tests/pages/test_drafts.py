@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from nicegui import app
 from nicegui.testing import User
 
 from chat_ui.services import accounts
+from chat_ui.ui.drafts import DRAFTS_KEY
 
 from .conftest import login, open_contact, route_navigation, until
 from .test_chat_pages import has_bubble, open_chat, send
@@ -61,8 +63,10 @@ async def test_a_draft_stays_with_its_conversation_and_survives_a_reload(
     await open_chat(alice, 'bob')
     await shows_draft(alice, '')  # sent: the draft is gone
 
-    alice.find('logout').click()  # carol's draft is still kept: a new sign-in on this browser starts without it
+    assert any(DRAFTS_KEY in storage for storage in app.storage._users.values())  # carol's draft
+    alice.find('logout').click()  # signing out discards it, and a new sign-in on this browser starts without it
     await alice.should_see('login-username', retries=30)
+    assert not any(DRAFTS_KEY in storage for storage in app.storage._users.values())
     await login(alice, 'alice')
     await alice.should_see('contact-list', retries=30)
     await open_chat(alice, 'carol')

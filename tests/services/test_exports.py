@@ -8,6 +8,7 @@ import json
 import os
 import re
 import zipfile
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from chat_ui.core.errors import ChatError
 from chat_ui.services import conversations, export_writer, exports, file_access, message_actions, messaging, uploads
 from chat_ui.services.file_store import stored_path
 from db import files as file_queries
+from db import users as user_queries
 from db.engine import session_scope
 from tests.services.conftest import FakeClock
 from tests.services.test_uploads import image_bytes, saver
@@ -202,6 +204,29 @@ async def test_a_writer_that_fails_leaves_no_zip_and_says_so(
     with pytest.raises(RuntimeError):
         await exports.build(job)
     assert job.state == 'failed' and job.error == 'export_failed' and job.key is None
+    assert list(upload_dir.iterdir()) == []
+    with session_scope() as db:
+        assert file_queries.owned(db, owner_id=a.user_id, purpose='export') == []
+
+
+async def test_an_account_banned_while_its_export_is_written_gets_no_zip(
+    engine: Engine, upload_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    a, b = make_users('alice', 'bob')
+    direct = await conversations.open_direct(a, peer_id=b.user_id)
+    assert direct.id
+    await messaging.send_text(a, conversation_id=direct.id, text='hello')
+    planned = exports._prepare
+
+    def plan_then_ban(job: exports.ExportJob, key: str, now: datetime) -> export_writer.Request:
+        request = planned(job, key, now)
+        with session_scope() as db:
+            user_queries.set_flags(db, user_id=a.user_id, banned=True)
+        return request
+
+    monkeypatch.setattr(exports, '_prepare', plan_then_ban)
+    job = await exports.export_my_data(a)
+    assert (job.state, job.error, job.key) == ('failed', 'session_ended', None)
     assert list(upload_dir.iterdir()) == []
     with session_scope() as db:
         assert file_queries.owned(db, owner_id=a.user_id, purpose='export') == []

@@ -70,3 +70,7 @@ async def test_signing_out_discards_saved_and_pending_drafts(monkeypatch: pytest
     drafts.discard()
     await asyncio.sleep(0.05)  # the pending save's timer was cancelled: nothing comes back
     assert DRAFTS_KEY not in storage and drafts.get(2) == '' and drafts.get(1) == ''
+    drafts.note(3, 'typed in a tab still open')  # nothing is saved for a signed-out browser any more
+    drafts.put(4, 'given back')
+    await asyncio.sleep(0.05)
+    assert DRAFTS_KEY not in storage

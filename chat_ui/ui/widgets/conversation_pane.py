@@ -111,6 +111,7 @@ class ConversationPane:
         self.drafts = drafts  # what was typed and not sent, per conversation
         self._shown: str | None = ''  # the input's value as last set from here
         self._setting = False  # the input's value is being set from here (not typed)
+        self._typed_here = False  # the user changed the input since it was last set from here
         self._generation = 0
         self.editing: MessageView | None = None  # the own message whose text is in the input
         self.replying: MessageView | None = None  # the message the next send quotes
@@ -323,8 +324,9 @@ class ConversationPane:
             await self.save_edit()
             return
         text = self.input.value or ''
+        if self._typed_here or self.drafts.get(self.view.id) == text:  # not another tab's draft
+            self.drafts.put(self.view.id, '')
         self._set_input('')
-        self.drafts.put(self.view.id, '')
         if not text.strip():
             return
         reply_to = self.replying.id if self.replying is not None else None
@@ -392,8 +394,9 @@ class ConversationPane:
                 self.drafts.put(conversation_id, joined(*texts, self.drafts.get(conversation_id)))
 
     def _keep_draft(self) -> None:
-        """The open conversation's input is its draft (not while it holds a message being edited)."""
-        if self.view is not None and self.view.id is not None and self.editing is None:
+        """The open conversation's input is its draft when typed here (not while it holds a message being edited;
+        an input nobody touched here must not overwrite what another tab of the browser typed)."""
+        if self.view is not None and self.view.id is not None and self.editing is None and self._typed_here:
             self.drafts.put(self.view.id, self.input.value or '')
 
     def _restore_draft(self) -> None:
@@ -410,6 +413,7 @@ class ConversationPane:
         if not text:
             value = None if self._shown == '' else ''
         self._shown = value
+        self._typed_here = False
         self._setting = True
         try:
             self.input.value = value
@@ -634,6 +638,7 @@ class ConversationPane:
         if self.view is None or self.view.id is None:
             return
         if self.editing is None and not self._setting:
+            self._typed_here = True
             self.drafts.note(self.view.id, value)
         if not value or value == self._shown:
             return

@@ -210,3 +210,24 @@ def test_a_draft_stays_with_its_conversation_across_a_switch_and_a_reload(
     open_chat(a, b_name)
     expect(a.get_by_test_id('message')).to_have_count(1)
     expect(a.get_by_test_id('chat-input')).to_have_value('')
+
+
+def test_a_tab_that_did_not_type_leaves_the_other_tabs_draft_alone(new_page: NewPage, chat_server: ChatServer) -> None:
+    a_name, b_name, c_name = unique_name('tta'), unique_name('ttb'), unique_name('ttc')
+    b = signed_in(new_page, chat_server, b_name)
+    signed_in(new_page, chat_server, c_name)
+    first = signed_in(new_page, chat_server, a_name)
+    second = first.context.new_page()  # a second tab of the same browser: the same cookies and browser storage
+    second.goto(chat_server.url + '/')
+    expect(second.get_by_test_id('contact-list')).to_be_visible()
+    open_chat(first, b_name)
+    open_chat(second, b_name)
+    open_chat(b, a_name)
+    first.get_by_test_id('chat-input').fill('typed in the first tab')
+    expect(b.get_by_test_id('typing-indicator')).to_be_visible()  # the server has the text
+    open_chat(second, c_name)  # its input for B was never touched there: it must not overwrite the draft
+    open_chat(second, b_name)
+    expect(second.get_by_test_id('chat-input')).to_have_value('typed in the first tab')
+    second.reload()
+    open_chat(second, b_name)
+    expect(second.get_by_test_id('chat-input')).to_have_value('typed in the first tab')

@@ -41,7 +41,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import aiohttp
 from sqlalchemy import insert
 from sqlalchemy.engine import Engine
 
@@ -49,7 +48,7 @@ from db.models import Conversation, ConversationMember
 
 from . import datagen, dbs
 from .machine import facts
-from .ngclient import Browser, PageError, Tab, new_http
+from .ngclient import Browser, PageError, Tab, ack_loop, new_http
 from .profiling import Spy
 from .server import Server
 
@@ -338,14 +337,11 @@ class Fanout:
             'traffic_seconds': round(wall1 - wall0, 1),
         }
 
-    async def ack_all(self, interval: float = 3.0) -> None:
+    async def ack_all(self) -> None:
         """``ack`` every open tab every 3 s, like ``nicegui.js``; a tab that is reconnecting is skipped this round."""
-        while not self.stop.is_set():
-            await asyncio.sleep(interval)
-            for member in self.members.values():
-                if member.tab is not None and member.tab.online.is_set():
-                    with contextlib.suppress(aiohttp.ClientError, ConnectionError, RuntimeError, TimeoutError):
-                        await member.tab.ack()
+        await ack_loop(
+            lambda: [m.tab for m in self.members.values() if m.tab is not None and m.tab.online.is_set()], self.stop
+        )
 
     async def close(self) -> None:
         await asyncio.gather(*(m.tab.close() for m in self.members.values() if m.tab), return_exceptions=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from nicegui import app, background_tasks
 from nicegui.storage import Storage
 
-from chat_ui.core import gc_tuning, memory
+from chat_ui.core import gc_tuning, gil, memory
 from chat_ui.core.config import Settings, set_settings
 from chat_ui.live import browser_storage, cluster
 from chat_ui.live.hub import hub
@@ -35,6 +35,7 @@ def configure(settings: Settings) -> None:
     if settings.redis_url:
         join_deployment(settings, settings.redis_url)
     app.on_startup(gc_tuning.tune_garbage_collection)
+    app.on_startup(gil.tune_switch_interval)
     app.on_delete(memory.reclaimer.page_deleted)
     app.on_startup(lambda: background_tasks.create(memory.reclaimer.run_forever(), name='reclaim memory'))
     app.on_shutdown(read_marks.write_waiting)

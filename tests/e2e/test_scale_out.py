@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Error, Page, expect
 
 from deploy.haproxy import render
 from tests.conftest import skip_or_fail
@@ -123,6 +123,32 @@ def assert_moves_to(cluster: Cluster, page: Page, instance: str, timeout: float 
     assert cluster.instance_of(page) == instance
 
 
+def mark_page(page: Page) -> None:
+    """Tag the document the browser shows now, to tell it from the one a reload brings."""
+    page.evaluate('window.__beforeMove = true')
+
+
+def wait_reloaded(page: Page, timeout: float = 20.0) -> None:
+    """The browser shows a new document (not the tagged one): only then do its checks and sends concern the page
+    served by the process it moved to, not the old one that is still on screen until the reload."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if not page.evaluate('window.__beforeMove === true'):
+                return
+        except Error:  # the document is being replaced
+            pass
+        time.sleep(0.2)
+    raise AssertionError(f'the page was not reloaded within {timeout} s')
+
+
+def live_on_the_new_page(moved: Page, peer: Page) -> None:
+    """A message from the peer reaches the reloaded page live: its socket is connected before it is typed into (text
+    typed into a page whose socket has not connected yet is a known gap, see BENCHMARKS.md "Stop 25")."""
+    send(peer, 'welcome back')
+    expect(moved.get_by_test_id('message').filter(has_text='welcome back')).to_have_count(1, timeout=10_000)
+
+
 def chatting(new_page: NewPage, cluster: Cluster, a_name: str, b_name: str) -> tuple[Page, Page]:
     """A on p1 and B on p2, each with their conversation open."""
     a = person(new_page, cluster, a_name, 'p1')
@@ -215,19 +241,22 @@ def test_a_process_killed_mid_chat_loses_nothing(new_page: NewPage, cluster: Clu
         send(a, f'before {index}')
     expect(b.get_by_test_id('message')).to_have_count(3)
     killed = time.monotonic()
+    mark_page(a)
     os.kill(cluster.servers['p1'].process.pid, signal.SIGKILL)
     send(b, 'while a is moving')
-    # A's socket comes back through the balancer to p2, which does not know the page: it reloads there
+    # A's socket comes back through the balancer to p2, which does not know the page: it reloads there, and the
+    # reloaded page opens the conversation of its address (?c=) itself; a click on the contact while it is opening
+    # would open it again and could reset the composer after the next text was typed
+    wait_reloaded(a)
     expect(a.get_by_test_id('contact-list')).to_be_visible(timeout=20_000)
     assert_moves_to(cluster, a, 'p2')
-    if not a.get_by_test_id('chat-peer').is_visible():
-        open_chat(a, b_name)
     expect(a.get_by_test_id('chat-peer')).to_have_text(b_name, timeout=20_000)
     expect(a.get_by_test_id('message')).to_have_count(4, timeout=10_000)  # every stored message, exactly once
     for text in ('before 0', 'before 1', 'before 2', 'while a is moving'):
         expect(a.get_by_test_id('message').filter(has_text=text)).to_have_count(1)
     print(f'back on p2 with every message {time.monotonic() - killed:.1f} s after kill -9')
     expect(b.get_by_test_id(f'presence-{a_name}')).to_have_attribute('data-online', 'true', timeout=10_000)
+    live_on_the_new_page(a, b)
     send(a, 'on two now')
     expect(b.get_by_test_id('message').filter(has_text='on two now')).to_have_count(1)
 
@@ -239,6 +268,7 @@ def test_a_process_stopped_with_sigterm_hands_its_browsers_to_the_other(new_page
         send(a, 'before the stop')
         expect(b.get_by_test_id('message')).to_have_count(1)
         stopping = own.servers['p1']
+        mark_page(a)
         os.kill(stopping.process.pid, signal.SIGTERM)
         send(a, 'as p1 stops')  # a draining process still finishes what its pages send (killed, it would not)
         expect(b.get_by_test_id('message').filter(has_text='as p1 stops')).to_have_count(1)
@@ -248,13 +278,13 @@ def test_a_process_stopped_with_sigterm_hands_its_browsers_to_the_other(new_page
         # uvicorn ends by raising the signal again once it has shut down: exit code 0 or "terminated by SIGTERM"
         assert stopping.process.wait(timeout=20) in (0, -signal.SIGTERM), stopping.log()
         assert 'SIGTERM: p1 stops taking pages' in stopping.log()
+        wait_reloaded(a)  # the reloaded page opens the conversation of its address (?c=) itself
         expect(a.get_by_test_id('contact-list')).to_be_visible(timeout=20_000)
-        if not a.get_by_test_id('chat-peer').is_visible():
-            open_chat(a, b_name)
         expect(a.get_by_test_id('chat-peer')).to_have_text(b_name, timeout=20_000)
         expect(a.get_by_test_id('message')).to_have_count(3, timeout=10_000)
         for text in ('before the stop', 'as p1 stops', 'while p1 drains'):
             expect(a.get_by_test_id('message').filter(has_text=text)).to_have_count(1)
+        live_on_the_new_page(a, b)
         send(a, 'from p2 now')
         expect(b.get_by_test_id('message').filter(has_text='from p2 now')).to_have_count(1)
-        expect(b.get_by_test_id('message')).to_have_count(4)
+        expect(b.get_by_test_id('message')).to_have_count(5)

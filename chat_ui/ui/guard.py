@@ -95,10 +95,11 @@ class PageSession:
     once, every guarded handler refuses, it is sent to /login, and its client is deleted on the server
     ``LEAVE_GRACE`` later (a browser that ignores the navigation keeps nothing open).
 
-    ``check`` (before every guarded UI event) asks the database at most every ``CHECK_EVERY`` seconds: every way a
-    session ends (logout, another sign-in, a ban, a password change) publishes ``SessionEnded`` to its pages right
-    after the commit, on every process, which ends the page before its next event; expiry is compared with the clock
-    on every event. The database check catches an end whose event was lost (a Redis outage).
+    ``check`` (before every guarded UI event) asks the database at most every ``CHECK_EVERY`` seconds, once for all the
+    events that arrive while it answers: every way a session ends (logout, another sign-in, a ban, a password change)
+    publishes ``SessionEnded`` to its pages right after the commit, on every process, which ends the page before its
+    next event; expiry is compared with the clock on every event. The database check catches an end whose event was
+    lost (a Redis outage).
     """
 
     def __init__(self, token: str, info: SessionInfo) -> None:
@@ -110,6 +111,7 @@ class PageSession:
         self.subscriptions = Subscriptions(hub)
         self.follow(user_topic(info.user_id))
         self._checked_at = monotonic()  # ``open`` has just asked the database
+        self._asking: asyncio.Future[bool] | None = None
 
     @property
     def ended(self) -> bool:
@@ -152,6 +154,12 @@ class PageSession:
             return False
         if not fresh and monotonic() - self._checked_at < CHECK_EVERY:
             return True
+        if fresh or self._asking is None or self._asking.done():
+            self._asking = asyncio.ensure_future(self._ask())
+        return await asyncio.shield(self._asking)  # a waiter that is cancelled leaves the others their answer
+
+    async def _ask(self) -> bool:
+        """Ask the database; events that arrive while it answers wait for the same answer (a send is two events)."""
         info = await accounts.current_session(self.token)
         if self.ended:
             return False

@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pymysql
 import pytest
@@ -10,7 +10,8 @@ from db import sessions as session_queries
 from db import throttle as throttle_queries
 from db import users as user_queries
 from db.engine import session_scope
-from db.models import utcnow
+
+NOW = datetime(2026, 3, 14, 15, 9, 26, 535000)  # any fixed moment: the queries take the clock as an argument
 
 
 def make_user(name: str, *, admin: bool = False, banned: bool = False) -> int:
@@ -56,7 +57,7 @@ def test_admin_exists_and_contacts(engine: Engine) -> None:
 
 def test_record_login_and_password_update(engine: Engine) -> None:
     user_id = make_user('bob')
-    at = utcnow()
+    at = NOW
     with session_scope() as db:
         user_queries.record_login(db, user_id=user_id, at=at, ip='10.0.0.1', device='Firefox 😀')
         user_queries.set_password_hash(db, user_id=user_id, password_hash='new')
@@ -73,7 +74,7 @@ def test_record_login_and_password_update(engine: Engine) -> None:
 
 def test_sessions_live_revoked_expired_banned(engine: Engine) -> None:
     user_id = make_user('carol')
-    now = utcnow()
+    now = NOW
     with session_scope() as db:
         first = session_queries.create_session(
             db, user_id=user_id, token_hash='a' * 64, expires_at=now + timedelta(hours=1), ip=None, user_agent=None
@@ -98,7 +99,7 @@ def test_sessions_live_revoked_expired_banned(engine: Engine) -> None:
 
 def test_banned_user_session_is_not_live(engine: Engine) -> None:
     user_id = make_user('dave', banned=True)
-    now = utcnow()
+    now = NOW
     with session_scope() as db:
         session_queries.create_session(
             db, user_id=user_id, token_hash='c' * 64, expires_at=now + timedelta(hours=1), ip=None, user_agent=None
@@ -108,7 +109,7 @@ def test_banned_user_session_is_not_live(engine: Engine) -> None:
 
 
 def test_throttle_counts_locks_and_clears(engine: Engine) -> None:
-    now = utcnow()
+    now = NOW
     with session_scope() as db:
         row = throttle_queries.lock_throttle(db, name_key='eve', now=now)
         assert (row.failures, row.locked_until) == (0, None)

@@ -3,6 +3,7 @@ ever signed in by it), and a page whose session ended gets nothing more, even wh
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -17,6 +18,7 @@ from chat_ui.live.events import MessageCreated, PresenceChanged
 from chat_ui.live.hub import hub, presence_topic, user_topic
 from chat_ui.live.presence import presence
 from chat_ui.services import accounts, conversations, messaging, moderation, tickets
+from chat_ui.services import typing as typing_notices
 from chat_ui.ui import guard
 from chat_ui.ui.widgets import sidebar
 from db import sessions as session_queries
@@ -339,3 +341,29 @@ async def test_a_reconnecting_page_asks_the_database_about_its_session_at_once(u
     await reconnect(user)  # events may have been lost while it was away: the session's end among them
 
     await until(lambda: navigation.ignored == ['/login?notice=expired'], 'the page was told to leave')
+
+
+async def test_events_that_arrive_while_the_database_answers_share_its_answer(
+    user: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await chatting_with_bob(user)
+    asked: list[str | None] = []
+    ask = accounts.current_session
+
+    async def slow_ask(token: str | None) -> SessionInfo | None:
+        asked.append(token)
+        await asyncio.sleep(0.3)  # the typing notice and the click both arrive while this answers
+        return await ask(token)
+
+    monkeypatch.setattr(accounts, 'current_session', slow_ask)
+    monkeypatch.setattr(
+        typing_notices, 'TYPING_EVERY', 0.0
+    )  # typing 'second' sends its notice: a guarded event of its own
+    later = guard.monotonic() + guard.CHECK_EVERY + 0.1
+    monkeypatch.setattr(guard, 'monotonic', lambda: later)
+
+    user.find('chat-input').type('second')
+    user.find('chat-send').click()
+
+    await until(lambda: 'second' in texts(user), 'the message was sent after the check')
+    assert len(asked) == 1

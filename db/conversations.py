@@ -9,6 +9,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy import and_, case, delete, func, or_, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from .models import Conversation, ConversationMember, Message, MessageMention, User
@@ -25,6 +26,43 @@ def direct_pair(user_a: int, user_b: int) -> tuple[int, int]:
 
 def get_conversation(session: Session, *, conversation_id: int) -> Conversation | None:
     return session.get(Conversation, conversation_id)
+
+
+@dataclass(frozen=True, slots=True)
+class AccessRows:
+    """What an access check reads: the actor, the conversation, the actor's membership and a direct peer."""
+
+    user: User | None
+    conversation: Conversation | None
+    member: ConversationMember | None
+    peer: User | None
+
+
+def access_rows(session: Session, *, user_id: int, conversation_id: int) -> AccessRows:
+    """The rows an access check needs, in one statement (each is None when it does not exist)."""
+    peer = aliased(User)
+    query = (
+        select(User, Conversation, ConversationMember, peer)
+        .select_from(User)
+        .outerjoin(Conversation, col(Conversation.id) == conversation_id)
+        .outerjoin(
+            ConversationMember,
+            and_(
+                col(ConversationMember.conversation_id) == col(Conversation.id),
+                col(ConversationMember.user_id) == user_id,
+            ),
+        )
+        .outerjoin(
+            peer,
+            or_(
+                and_(col(Conversation.direct_lo) == user_id, col(peer.id) == col(Conversation.direct_hi)),
+                and_(col(Conversation.direct_hi) == user_id, col(peer.id) == col(Conversation.direct_lo)),
+            ),
+        )
+        .where(col(User.id) == user_id)
+    )
+    row = session.exec(query).first()
+    return AccessRows(None, None, None, None) if row is None else AccessRows(*row)
 
 
 def find_direct(session: Session, *, user_a: int, user_b: int) -> Conversation | None:

@@ -24,6 +24,7 @@ class Access:
     conversation: Conversation
     member: ConversationMember
     user: User
+    peer: User | None = None  # the other person of a direct conversation
 
     @property
     def is_room(self) -> bool:
@@ -32,7 +33,10 @@ class Access:
 
 def active_user(db: Session, user_id: int) -> User:
     """The actor's row; a banned or vanished account is refused (its session ends with the ban)."""
-    user = user_queries.get_user(db, user_id=user_id)
+    return _active(user_queries.get_user(db, user_id=user_id))
+
+
+def _active(user: User | None) -> User:
     if user is None or user.is_banned:
         raise ChatError('session_ended')
     return user
@@ -41,19 +45,15 @@ def active_user(db: Session, user_id: int) -> User:
 def access_conversation(db: Session, actor_id: int, conversation_id: int, *, write: bool = False) -> Access:
     """The conversation if the actor is a member (and, for ``write``, not muted); a direct conversation whose
     other person was banned is closed for both."""
-    user = active_user(db, actor_id)
-    conversation = conversation_queries.get_conversation(db, conversation_id=conversation_id)
-    member = conversation_queries.get_member(db, conversation_id=conversation_id, user_id=actor_id)
+    rows = conversation_queries.access_rows(db, user_id=actor_id, conversation_id=conversation_id)
+    user, conversation, member = _active(rows.user), rows.conversation, rows.member
     if conversation is None or member is None:
         raise ChatError('not_a_member')
-    if conversation.kind == 'direct':
-        peer_id = conversation.direct_hi if conversation.direct_lo == actor_id else conversation.direct_lo
-        peer = user_queries.get_user(db, user_id=peer_id) if peer_id is not None else None
-        if peer is None or peer.is_banned:
-            raise ChatError('peer_unavailable')
+    if conversation.kind == 'direct' and (rows.peer is None or rows.peer.is_banned):
+        raise ChatError('peer_unavailable')
     if write and user.is_muted:
         raise ChatError('muted')
-    return Access(conversation=conversation, member=member, user=user)
+    return Access(conversation=conversation, member=member, user=user, peer=rows.peer)
 
 
 def room_readers(db: Session, conversation: Conversation, user_ids: Collection[int]) -> list[int]:

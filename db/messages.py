@@ -76,11 +76,6 @@ def newer(session: Session, *, conversation_id: int, after_id: int, limit: int) 
     return list(session.exec(query.order_by(col(Message.id)).limit(limit)).all())
 
 
-def newest_id(session: Session, *, conversation_id: int) -> int:
-    query = select(func.max(Message.id)).where(col(Message.conversation_id) == conversation_id)
-    return int(session.exec(query).one() or 0)
-
-
 def by_ids(session: Session, *, ids: Collection[int]) -> list[Message]:
     """The messages with these ids, newest first."""
     if not ids:

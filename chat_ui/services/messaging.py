@@ -260,7 +260,7 @@ async def load_newer(actor: SessionInfo, *, conversation_id: int, after_id: int)
 def mark_read_in(work: Work, user_id: int, conversation_id: int, message_id: int) -> bool:
     """Inside a unit of work: move the member's read mark (never past the newest message); whether it moved."""
     access = access_conversation(work.db, user_id, conversation_id)
-    newest = min(message_id, message_queries.newest_id(work.db, conversation_id=conversation_id))
+    newest = min(message_id, access.conversation.last_message_id)  # never past the newest
     moved = conversation_queries.mark_read(work.db, conversation_id=conversation_id, user_id=user_id, message_id=newest)
     if moved:
         event = ReadMarked(conversation_id=conversation_id, user_id=user_id, message_id=newest)

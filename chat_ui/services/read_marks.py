@@ -22,7 +22,7 @@ from chat_ui.core.views import SessionInfo
 from chat_ui.live.events import ReadMarked
 from chat_ui.live.hub import user_topic
 from db import conversations as conversation_queries
-from db import messages as message_queries
+from db.models import Conversation
 
 from .access import room_readers
 from .messaging import mark_read_in
@@ -36,20 +36,20 @@ Due = dict[tuple[int, int], int]  # (user id, conversation id) -> newest message
 
 def _write(work: Work, due: Due) -> None:
     rooms: dict[tuple[int, int], list[int]] = collections.defaultdict(list)  # (room, message) -> readers
-    newest: dict[int, int] = {}
+    known: dict[int, Conversation | None] = {}  # held here: the session's identity map only keeps weak references
     for (user_id, conversation_id), message_id in due.items():
-        conversation = conversation_queries.get_conversation(work.db, conversation_id=conversation_id)
+        if conversation_id not in known:
+            known[conversation_id] = conversation_queries.get_conversation(work.db, conversation_id=conversation_id)
+        conversation = known[conversation_id]
         if conversation is None:
             continue
         if conversation.kind != 'room':  # one reader: the receipt for the peer goes with it
             with contextlib.suppress(ChatError):  # no longer a member: the membership event closes the pane
                 mark_read_in(work, user_id, conversation_id, message_id)
             continue
-        if conversation_id not in newest:
-            newest[conversation_id] = message_queries.newest_id(work.db, conversation_id=conversation_id)
-        rooms[(conversation_id, min(message_id, newest[conversation_id]))].append(user_id)
+        rooms[(conversation_id, min(message_id, conversation.last_message_id))].append(user_id)  # never past the newest
     for (conversation_id, message_id), user_ids in rooms.items():
-        conversation = conversation_queries.get_conversation(work.db, conversation_id=conversation_id)
+        conversation = known[conversation_id]
         assert conversation is not None
         readers = room_readers(work.db, conversation, user_ids)
         moved = conversation_queries.mark_read_many(

@@ -97,7 +97,9 @@ def test_sidebar_rows_and_unread_counts_equal_a_plain_reading(engine: Engine, mo
             message_queries.add_message(db, conversation_id=cid, sender_id=rng.choice(members), kind='text', body='x')
     with session_scope() as db:
         for cid in busy:  # read marks: none, part of the way, to the end
-            newest = message_queries.newest_id(db, conversation_id=cid)
+            conversation = conversation_queries.get_conversation(db, conversation_id=cid)
+            assert conversation is not None
+            newest = conversation.last_message_id
             mark = rng.choice([0, newest // 2, newest])
             if mark:
                 conversation_queries.mark_read(db, conversation_id=cid, user_id=me, message_id=mark)

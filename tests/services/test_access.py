@@ -1,5 +1,5 @@
 """The access check reads the actor, the conversation, the membership and a direct peer in one statement, and
-refuses as it always did."""
+refuses as it always did. The tests that publish take ``events``: it gives them a hub of their own."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from chat_ui.core.errors import ChatError
 from chat_ui.services import conversations
 from chat_ui.services.access import access_conversation
 from db.engine import session_scope
+from tests.support.events import CapturedEvents
 from tests.support.factories import make_room, make_users, set_flags
 
 
@@ -41,7 +42,9 @@ def refusal(actor_id: int, conversation_id: int, *, write: bool = False) -> str 
     return None
 
 
-async def test_one_statement_gives_the_rows_of_a_room_and_of_a_direct_chat(engine: Engine) -> None:
+async def test_one_statement_gives_the_rows_of_a_room_and_of_a_direct_chat(
+    engine: Engine, events: CapturedEvents
+) -> None:
     alice, bob = make_users('alice', 'bob')
     room = await make_room(alice, bob)
     chat = await conversations.open_direct(alice, peer_id=bob.user_id)
@@ -57,7 +60,7 @@ async def test_one_statement_gives_the_rows_of_a_room_and_of_a_direct_chat(engin
         assert len(seen) == 1, seen
 
 
-async def test_refusals(engine: Engine) -> None:
+async def test_refusals(engine: Engine, events: CapturedEvents) -> None:
     alice, bob, carol = make_users('alice', 'bob', 'carol')
     room = await make_room(alice, bob)
     chat = await conversations.open_direct(alice, peer_id=bob.user_id)

@@ -356,9 +356,8 @@ async def test_events_that_arrive_while_the_database_answers_share_its_answer(
         return await ask(token)
 
     monkeypatch.setattr(accounts, 'current_session', slow_ask)
-    monkeypatch.setattr(
-        typing_notices, 'TYPING_EVERY', 0.0
-    )  # typing 'second' sends its notice: a guarded event of its own
+    # typing 'second' sends its notice: a guarded event of its own
+    monkeypatch.setattr(typing_notices, 'TYPING_EVERY', 0.0)
     later = guard.monotonic() + guard.CHECK_EVERY + 0.1
     monkeypatch.setattr(guard, 'monotonic', lambda: later)
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, WebSocketRoute, expect
 
 from .conftest import ChatServer, NewPage
 from .helpers import login, register, unique_name
@@ -209,6 +210,30 @@ def test_a_draft_stays_with_its_conversation_across_a_switch_and_a_reload(
     a.reload()
     open_chat(a, b_name)
     expect(a.get_by_test_id('message')).to_have_count(1)
+    expect(a.get_by_test_id('chat-input')).to_have_value('')
+
+
+def test_text_typed_before_the_page_has_connected_is_kept_and_sent(new_page: NewPage, chat_server: ChatServer) -> None:
+    """A person types into a page that has just loaded (a reload, a failover) before its socket is up; once it
+    connects, nothing from the server may put back the empty box the page was built with."""
+    a_name, b_name = unique_name('eta'), unique_name('etb')
+    b = signed_in(new_page, chat_server, b_name)
+    a = signed_in(new_page, chat_server, a_name)
+    open_chat(b, a_name)
+    open_chat(a, b_name)
+    expect(a).to_have_url(re.compile(r'.*[?]c=[0-9]+$'))
+    held: list[WebSocketRoute] = []
+    a.route_web_socket(re.compile(r'.*/_nicegui_ws/.*'), lambda socket: held.append(socket))
+    a.reload(wait_until='commit')
+    a.get_by_test_id('chat-input').fill('typed before the socket 早')
+    assert len(held) == 1, 'the reloaded page opened its socket'
+    held[0].connect_to_server()
+    b.get_by_test_id('chat-input').fill('are you back?')
+    b.get_by_test_id('chat-input').press('Enter')
+    expect(a.get_by_test_id('message').filter(has_text='are you back?')).to_have_count(1)  # connected, caught up
+    expect(a.get_by_test_id('chat-input')).to_have_value('typed before the socket 早')
+    a.get_by_test_id('chat-input').press('Enter')
+    expect(b.get_by_test_id('message').filter(has_text='typed before the socket 早')).to_have_count(1)
     expect(a.get_by_test_id('chat-input')).to_have_value('')
 
 

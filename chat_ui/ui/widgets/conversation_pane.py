@@ -25,6 +25,7 @@ from chat_ui.ui.i18n import t
 from chat_ui.ui.safe_html import esc, html_block
 from chat_ui.ui.testid import testid
 from chat_ui.ui.widgets.avatar import avatar_inner, colour_index, initial
+from chat_ui.ui.widgets.composer_input import ComposerInput
 from chat_ui.ui.widgets.confirm_dialog import ConfirmDialog
 from chat_ui.ui.widgets.file_picker import DropZone, FilePicker
 from chat_ui.ui.widgets.message_html import message_html
@@ -167,7 +168,7 @@ class ConversationPane:
     def _build_composer(self, guard: Guard) -> None:
         with ui.row().classes('chat-composer w-full items-end gap-2 px-3 py-2 no-wrap') as self.composer:
             FilePicker(on_file=self.send_file)
-            self.input = testid(ui.textarea(placeholder=t('type_message')), 'chat-input')
+            self.input = testid(ComposerInput(placeholder=t('type_message')), 'chat-input')
             self.input.props('autogrow dense outlined rounded rows=1').classes('flex-1').style('max-height: 40vh')
             self.input.on('keydown.enter.exact.prevent', self.send)
             self.input.on_value_change(self._typed)
